@@ -1,0 +1,51 @@
+"""tsunagi: case management and BPMN workflows for the self-reliance support desks."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, session
+from flask_login import current_user
+
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale() -> str:
+    # Japanese first: English only when the user switched to it.
+    chosen = session.get("locale")
+    return chosen if chosen in ("ja", "en") else "ja"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import models  # noqa: F401  (register tables with the metadata)
+    from .services.runtime import init_runtime
+    from .views import register_blueprints
+
+    init_runtime(app)
+    register_blueprints(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    @app.context_processor
+    def inject_user():
+        return {"current_user": current_user}
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

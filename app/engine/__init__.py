@@ -1,0 +1,202 @@
+"""The one door to SpiffWorkflow.  Nothing outside this package imports it.
+
+Callers hand in BPMN text and plain dicts and get back bytes (the serialised
+workflow) and plain dataclasses.  The engine never touches the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from .scripting import ScriptRejected, compile_problems, make_script_engine
+from .serializer import AppSerializer
+from .specs import ProcessSpec, content_hash, parse_process, parse_xml
+from .types import EngineError, ProcessProblem, StepOutcome, TaskNotReady, UserTaskInfo
+
+__all__ = [
+    "EngineError",
+    "ProcessEngine",
+    "ProcessProblem",
+    "ProcessSpec",
+    "RunningWorkflow",
+    "StepOutcome",
+    "TaskNotReady",
+    "UserTaskInfo",
+    "compile_problems",
+    "content_hash",
+    "parse_xml",
+]
+
+_TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
+
+
+def _properties(task_spec) -> dict:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties") or {})
+
+
+def _element_id(exc: Exception) -> str | None:
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+
+
+class RunningWorkflow:
+    """One loaded case workflow.  Not thread-safe: load, act, save within one request."""
+
+    def __init__(self, workflow: BpmnWorkflow, serializer: AppSerializer):
+        self._wf = workflow
+        self._serializer = serializer
+
+    # -- reading ---------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self._wf.is_completed()
+
+    def ready_user_tasks(self) -> list[UserTaskInfo]:
+        tasks = self._wf.get_tasks(state=TaskState.READY, manual=True)
+        return [self._describe(task) for task in tasks]
+
+    def _describe(self, task) -> UserTaskInfo:
+        spec = task.task_spec
+        props = _properties(spec)
+        item_name = props.get("instanceItem")
+        item = task.data.get(item_name) if item_name else None
+        return UserTaskInfo(
+            task_id=str(task.id),
+            bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            form_key=props.get("formKey"),
+            role=props.get("role") or getattr(spec, "lane", None),
+            case_state=props.get("caseState"),
+            lane=getattr(spec, "lane", None),
+            instance_item=str(item) if item is not None else None,
+            iteration=task.internal_data.get("iteration") if task.internal_data else None,
+            data=dict(task.data),
+        )
+
+    def next_timer_at(self) -> datetime | None:
+        dues = [
+            TimerEventDefinition.get_datetime(event.value)
+            for event in self._wf.waiting_events()
+            if event.event_type in _TIMER_EVENTS and event.value
+        ]
+        return min(dues) if dues else None
+
+    def outcome(self) -> StepOutcome:
+        return StepOutcome(self.completed, [] if self.completed else self.ready_user_tasks(), self.next_timer_at())
+
+    # -- acting ----------------------------------------------------------
+    def _run_steps(self):
+        ends_case = []
+
+        def note_case_end(task):
+            # A terminate end event marked terminateScope=case ends the whole case even
+            # from inside an event subprocess (SpiffWorkflow ends only that subprocess).
+            if _properties(task.task_spec).get("terminateScope") == "case":
+                ends_case.append(task)
+
+        try:
+            self._wf.do_engine_steps(did_complete_task=note_case_end)
+            if ends_case:
+                self._wf.cancel()
+        except ScriptRejected as exc:
+            raise EngineError(str(exc)) from exc
+        except (SpiffWorkflowException, WorkflowException) as exc:
+            raise EngineError(str(exc), _element_id(exc)) from exc
+        except Exception as exc:  # a diagram expression raised (NameError, TypeError, ...)
+            raise EngineError(f"{type(exc).__name__}: {exc}", _element_id(exc)) from exc
+
+    def complete_task(self, task_id: str, data: dict) -> StepOutcome:
+        if self.completed:
+            raise TaskNotReady("the process has ended")
+        try:
+            task = self._wf.get_task_from_id(_uuid(task_id))
+        except Exception:
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady("task is not waiting for input")
+        task.data.update(data)
+        try:
+            task.run()
+        except (SpiffWorkflowException, WorkflowException) as exc:
+            raise EngineError(str(exc), task.task_spec.bpmn_id) from exc
+        self._run_steps()
+        return self.outcome()
+
+    def send_message(self, name: str, payload: dict) -> StepOutcome:
+        if self.completed:
+            raise TaskNotReady("the process has ended")
+        try:
+            self._wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+        except WorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        self._run_steps()
+        return self.outcome()
+
+    def fire_due_timers(self) -> StepOutcome:
+        self._wf.refresh_timers()
+        self._run_steps()
+        return self.outcome()
+
+    def dump(self) -> bytes:
+        return self._serializer.dump(self._wf)
+
+
+def _uuid(task_id: str):
+    from uuid import UUID
+
+    return UUID(str(task_id))
+
+
+class ProcessEngine:
+    """Builds and loads workflows with the restricted script environment attached."""
+
+    def __init__(self, helpers: dict | None = None):
+        self.script_engine = make_script_engine(helpers)
+        self.serializer = AppSerializer(self.script_engine)
+
+    def parse(self, files: dict[str, str], process_id: str) -> ProcessSpec:
+        return parse_process(files, process_id)
+
+    def start(self, spec: ProcessSpec, data: dict | None = None) -> RunningWorkflow:
+        workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data or {})
+        running = RunningWorkflow(workflow, self.serializer)
+        running._run_steps()
+        return running
+
+    def user_task_specs(self, files: dict[str, str], process_id: str) -> list[UserTaskInfo]:
+        """Every user task of the process and its subprocesses, as declared (no instance)."""
+        parsed = self.parse(files, process_id)
+        found = []
+        for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                if getattr(task_spec, "manual", False) and getattr(task_spec, "bpmn_id", None):
+                    props = _properties(task_spec)
+                    found.append(UserTaskInfo(
+                        task_id="", bpmn_id=task_spec.bpmn_id, name=task_spec.bpmn_name or task_spec.bpmn_id,
+                        form_key=props.get("formKey"), role=props.get("role") or getattr(task_spec, "lane", None),
+                        case_state=props.get("caseState"), lane=getattr(task_spec, "lane", None),
+                    ))
+        return found
+
+    def script_problems(self, files: dict[str, str], process_id: str) -> list[ProcessProblem]:
+        """Scripts that the restricted environment would refuse, found before anything runs."""
+        parsed = self.parse(files, process_id)
+        problems = []
+        for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                script = getattr(task_spec, "script", None)
+                if script:
+                    for reason in compile_problems(script, "exec"):
+                        problems.append(ProcessProblem(reason, getattr(task_spec, "bpmn_id", None)))
+        return problems
+
+    def load(self, blob: bytes) -> RunningWorkflow:
+        return RunningWorkflow(self.serializer.load(blob), self.serializer)

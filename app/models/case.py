@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+from .base import utcnow
+
+
+class Case(db.Model):
+    """One episode (相談ケース) of one person, in one ward."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward: Mapped[str] = mapped_column(sa.String(32), index=True)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("persons.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(32), index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    route: Mapped[str | None] = mapped_column(sa.String(32))
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
+    workflow_blob: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    next_timer_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    person = relationship("Person")
+    assigned_to = relationship("User")
+    process_version = relationship("ProcessVersion")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == "closed"
+
+
+class Closure(db.Model):
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    closed_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.String(32))
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form_submissions.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,73 @@
+"""Opening cases and reading them."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app import access
+from app.codes import WARDS
+from app.extensions import db
+from app.models import Case, FormSubmission, HumanTask, User
+
+from . import audit
+from .errors import Forbidden, NotFound, ValidationFailed
+from .processes import current_version, spec_for
+from .projection import derive_state, sync_tasks
+from .runtime import engine, today
+
+ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None}
+
+
+def start_case(ward: str, actor: User, route: str | None = None) -> Case:
+    """Open a new episode at intake (a walk-in); one transaction."""
+    if ward not in WARDS:
+        raise ValidationFailed({"ward": [f"区のコードが正しくありません: {ward}"]})
+    if not access.can_open_case(actor, ward):
+        raise Forbidden("この区で相談ケースを開く権限がありません")
+    version = current_version()
+    workflow = engine().start(
+        spec_for(version), {"plan_round": 0, "max_plan_rounds": int(current_app.config["MAX_PLAN_ROUNDS"])}
+    )
+    case = Case(
+        ward=ward,
+        state="intake",
+        assigned_to_id=actor.id if actor.has_role("caseworker") else None,
+        opened_on=today(),
+        route=route,
+        process_version_id=version.id,
+        workflow_blob=workflow.dump(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    outcome = workflow.outcome()
+    case.next_timer_at = outcome.next_timer_at
+    sync_tasks(case, outcome, None, actor.id)
+    case.state = derive_state(case, outcome)
+    audit.record("case_opened", case.id, actor.id, ward=ward, process_version=version.version)
+    db.session.commit()
+    return case
+
+
+def get_case_for(user: User, case_id: int) -> Case:
+    """The case if the user may see it; 404 otherwise (never reveal other wards' cases)."""
+    case = db.session.get(Case, case_id)
+    if case is None or not access.can_view_case(user, case):
+        raise NotFound("相談ケースが見つかりません")
+    return case
+
+
+def open_tasks(case: Case) -> list[HumanTask]:
+    return db.session.query(HumanTask).filter_by(case_id=case.id, status="open").order_by(HumanTask.id).all()
+
+
+def available_actions(case: Case, user: User) -> list[str]:
+    if case.is_closed or not access.can_run_action(user, case, "record_progress"):
+        return []
+    actions = ["record_progress"]
+    if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
+        actions.append("request_pa_handoff")
+    return actions
+
+
+def submissions(case: Case) -> list[FormSubmission]:
+    return db.session.query(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all()

@@ -1,0 +1,235 @@
+"""Turn a validated form submission into case records, one handler per form key.
+
+A handler may refuse with ValidationFailed (field errors), returns extra workflow
+variables, and names the closure reason if this step can end the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import (
+    Case,
+    CoordinationMeeting,
+    FormSubmission,
+    HumanTask,
+    Person,
+    PlanVersion,
+    ProgressNote,
+    ServiceRecord,
+    SupportDecision,
+)
+
+from .errors import ValidationFailed
+from .runtime import now
+
+
+@dataclass
+class HandlerResult:
+    workflow_data: dict = field(default_factory=dict)
+    closure_reason: str | None = None
+
+
+def _d(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    person = case.person
+    if person is None:
+        person = Person(name=data["person_name"], kana=data["person_kana"])
+        db.session.add(person)
+        case.person = person
+    person.name = data["person_name"]
+    person.kana = data["person_kana"]
+    person.birth_date = _d(data.get("birth_date"))
+    person.address = data.get("address") or person.address
+    case.route = data.get("route")
+    reason = {"info_only": "info_only", "refer_other": "referred_out"}.get(data["screening_result"])
+    return HandlerResult(closure_reason=reason)
+
+
+def handle_plan(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    number = (db.session.query(db.func.max(PlanVersion.number)).filter_by(case_id=case.id).scalar() or 0) + 1
+    db.session.add(
+        PlanVersion(
+            case_id=case.id,
+            number=number,
+            overall_goal=data["overall_goal"],
+            statutory_services=list(data.get("statutory_services") or []),
+            employment_support_target=bool(data.get("employment_support_target")),
+            plan_from=_d(data["plan_from"]),
+            plan_to=_d(data["plan_to"]),
+            next_monitoring_on=_d(data.get("next_monitoring_on")),
+            signed_by_person=bool(data.get("signed_by_person")),
+            submission_id=sub.id,
+        )
+    )
+    return HandlerResult(workflow_data={"plan_version": number})
+
+
+def plan_under_review(case: Case) -> PlanVersion | None:
+    return (
+        db.session.query(PlanVersion)
+        .filter_by(case_id=case.id, status="draft")
+        .order_by(PlanVersion.number.desc())
+        .first()
+    )
+
+
+def handle_meeting(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    plan = plan_under_review(case)
+    if plan is None:
+        raise ValidationFailed({"decision": ["審議するプラン案がありません"]})
+    decision = data["decision"]
+    max_rounds = int(current_app.config["MAX_PLAN_ROUNDS"])
+    if decision == "continue":
+        raise ValidationFailed({"decision": ["「継続」は評価時に選びます。プランには了承・修正依頼・終結のいずれかを選んでください"]})
+    if decision == "revise" and plan.number >= max_rounds:
+        raise ValidationFailed(
+            {"decision": [f"修正依頼の上限（{max_rounds - 1}回）に達しました。了承または終結を選んでください"]}
+        )
+    meeting = CoordinationMeeting(
+        case_id=case.id,
+        plan_version_id=plan.id,
+        held_on=_d(data["held_on"]),
+        attendees=list(data["attendees"]),
+        decision=decision,
+        requested_changes=data.get("requested_changes"),
+        submission_id=sub.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    plan.status = {"approve": "approved", "revise": "revised", "close": "closed"}[decision]
+    plan.frozen_at = now()
+    if decision == "approve":
+        roles = current_app.config["DELIVERY_ROLES"]
+        for service in plan.statutory_services:
+            db.session.add(
+                SupportDecision(
+                    case_id=case.id,
+                    plan_version_id=plan.id,
+                    meeting_id=meeting.id,
+                    service=service,
+                    delivering_role=roles.get(service, "provider"),
+                    decided_on=meeting.held_on,
+                    period_from=plan.plan_from,
+                    period_to=plan.plan_to,
+                )
+            )
+    return HandlerResult(workflow_data={"statutory_services": list(plan.statutory_services),
+                                        "plan_to": plan.plan_to.isoformat()})
+
+
+def _current_decision(case: Case, service: str) -> SupportDecision | None:
+    return (
+        db.session.query(SupportDecision)
+        .filter_by(case_id=case.id, service=service)
+        .order_by(SupportDecision.id.desc())
+        .first()
+    )
+
+
+def handle_service_record(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    if task is not None and task.instance_item and data["service"] != task.instance_item:
+        raise ValidationFailed({"service": ["このタスクの対象サービスと一致しません"]})
+    decision = _current_decision(case, data["service"])
+    db.session.add(
+        ServiceRecord(
+            case_id=case.id,
+            decision_id=decision.id if decision else None,
+            service=data["service"],
+            started_on=_d(data["started_on"]),
+            status=data["status"],
+            ended_on=_d(data.get("ended_on")),
+            outcome=data.get("outcome"),
+            submission_id=sub.id,
+        )
+    )
+    return HandlerResult()
+
+
+def delivery_finished(case: Case) -> bool:
+    """Every service of the approved plan has ended (a plan without services never finishes early)."""
+    decisions = _latest_decisions(case)
+    if not decisions:
+        return False
+    for decision in decisions:
+        last = (
+            db.session.query(ServiceRecord)
+            .filter_by(case_id=case.id, decision_id=decision.id)
+            .order_by(ServiceRecord.id.desc())
+            .first()
+        )
+        if last is None or last.status == "ongoing":
+            return False
+    return True
+
+
+def _latest_decisions(case: Case) -> list[SupportDecision]:
+    approved = (
+        db.session.query(PlanVersion)
+        .filter_by(case_id=case.id, status="approved")
+        .order_by(PlanVersion.number.desc())
+        .first()
+    )
+    if approved is None:
+        return []
+    return db.session.query(SupportDecision).filter_by(plan_version_id=approved.id).all()
+
+
+def handle_monitoring(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    db.session.flush()
+    return HandlerResult(workflow_data={"delivery_finished": delivery_finished(case)})
+
+
+def handle_evaluation(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    return HandlerResult(closure_reason=data.get("closure_reason") if data["outcome"] == "close" else None)
+
+
+def handle_pa_handoff(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    return HandlerResult(closure_reason="public_assistance" if data.get("application_received") else None)
+
+
+def handle_closure(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    return HandlerResult(closure_reason=data["closure_reason"])
+
+
+def handle_progress_note(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    db.session.add(
+        ProgressNote(
+            case_id=case.id,
+            recorded_on=_d(data["recorded_on"]),
+            kind=data["kind"],
+            content=data["content"],
+            author_id=sub.actor_id,
+            submission_id=sub.id,
+        )
+    )
+    return HandlerResult()
+
+
+def handle_nothing(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    return HandlerResult()
+
+
+HANDLERS = {
+    "intake": handle_intake,
+    "assessment": handle_nothing,
+    "plan": handle_plan,
+    "coordination_meeting": handle_meeting,
+    "service_record": handle_service_record,
+    "monitoring": handle_monitoring,
+    "evaluation": handle_evaluation,
+    "pa_handoff": handle_pa_handoff,
+    "closure": handle_closure,
+    "progress_note": handle_progress_note,
+}
+
+
+def handler_for(form_key: str):
+    return HANDLERS.get(form_key, handle_nothing)

@@ -1,0 +1,107 @@
+"""Keeps the human_task rows and the case state in step with the workflow."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+
+from app.engine import StepOutcome, UserTaskInfo
+from app.extensions import db
+from app.models import Case, CoordinationMeeting, FormSubmission, HumanTask
+
+from . import audit
+
+# When several tasks are open at once, the case is in the first of these states.
+STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessment", "intake", "in_support"]
+
+
+def _iso_date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def due_on(info: UserTaskInfo) -> date | None:
+    if info.form_key == "monitoring":
+        return _iso_date(info.data.get("next_monitoring_on"))
+    if info.form_key == "assessment":
+        received = _iso_date(info.data.get("received_on"))
+        return received + timedelta(days=current_app.config["ASSESSMENT_DUE_DAYS"]) if received else None
+    return None
+
+
+def prefill(info: UserTaskInfo) -> dict:
+    if info.form_key == "service_record" and info.instance_item:
+        return {"service": info.instance_item}
+    if info.form_key == "monitoring":
+        return {"contact_on": info.data.get("next_monitoring_on")} if info.data.get("next_monitoring_on") else {}
+    return {}
+
+
+def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, actor_id: int | None):
+    """Insert newly ready tasks, cancel tasks the process withdrew."""
+    open_rows = {
+        row.engine_task_id: row
+        for row in db.session.query(HumanTask).filter_by(case_id=case.id, status="open")
+    }
+    ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
+    for task_id, row in open_rows.items():
+        if task_id not in ready and task_id != completed_task_id:
+            row.status = "cancelled"
+            audit.record("task_cancelled", case.id, actor_id, task_id=row.id, bpmn_id=row.bpmn_id)
+    for task_id, info in ready.items():
+        if task_id in open_rows:
+            continue
+        roles = (info.role or "caseworker").split()
+        row = HumanTask(
+            case_id=case.id,
+            engine_task_id=task_id,
+            bpmn_id=info.bpmn_id,
+            name=info.name,
+            form_key=info.form_key,
+            role=" ".join(roles),
+            ward=case.ward,
+            case_state=info.case_state,
+            instance_item=info.instance_item,
+            assignee_id=case.assigned_to_id if "caseworker" in roles else None,
+            due_on=due_on(info),
+            prefill=prefill(info),
+        )
+        db.session.add(row)
+    db.session.flush()
+
+
+def derive_state(case: Case, outcome: StepOutcome) -> str:
+    if outcome.completed:
+        return "closed"
+    states = {info.case_state for info in outcome.ready_tasks}
+    for state in STATE_PRIORITY:
+        if state in states:
+            if state == "in_support" and not _delivery_started(case):
+                return "decided"
+            return state
+    return case.state
+
+
+def _delivery_started(case: Case) -> bool:
+    """支援決定 turns into 支援提供 with the first service record or monitoring after approval."""
+    approval = (
+        db.session.query(CoordinationMeeting)
+        .filter_by(case_id=case.id, decision="approve")
+        .order_by(CoordinationMeeting.id.desc())
+        .first()
+    )
+    if approval is None:
+        return True
+    return (
+        db.session.query(FormSubmission.id)
+        .filter(
+            FormSubmission.case_id == case.id,
+            FormSubmission.form_key.in_(["service_record", "monitoring"]),
+            FormSubmission.id > approval.submission_id,
+        )
+        .first()
+        is not None
+    )

@@ -1,0 +1,170 @@
+"""Completing tasks and running case actions: each is one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import access
+from app.engine import EngineError, StepOutcome, TaskNotReady
+from app.extensions import db
+from app.forms import validate_data
+from app.models import Case, Closure, FormSubmission, HumanTask, User
+
+from . import audit
+from .cases import ACTIONS, available_actions
+from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
+from .handlers import HandlerResult, handler_for
+from .processes import form_definition
+from .projection import derive_state, sync_tasks
+from .runtime import engine, now, today
+
+
+def get_task_for(user: User, task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not (access.can_act_on_task(user, task) or access.can_view_case(user, task.case)):
+        raise NotFound("タスクが見つかりません")
+    return task
+
+
+def _lock_case(case_id: int) -> Case:
+    return db.session.query(Case).filter_by(id=case_id).with_for_update().one()
+
+
+def _validated(case: Case, form_key: str, raw: dict) -> tuple[dict, int]:
+    definition = form_definition(case.process_version, form_key)
+    result = validate_data(definition, raw or {})
+    if not result.ok:
+        raise ValidationFailed(result.errors)
+    return result.clean, definition.version
+
+
+def submit_task(task_id: int, raw: dict, actor: User) -> Case:
+    """Validate, record, advance the process and project the result; all or nothing."""
+    task = get_task_for(actor, task_id)
+    try:
+        case = _lock_case(task.case_id)
+        db.session.refresh(task)
+        if case.is_closed:
+            raise CaseClosed("この相談ケースは終結しています。記録の追加や変更はできません")
+        if task.status != "open":
+            raise Conflict("このタスクは既に完了しています（二重送信または古い画面）")
+        if not access.can_act_on_task(actor, task):
+            raise Forbidden("このタスクを処理する権限がありません")
+        data, form_version = _validated(case, task.form_key, raw)
+        submission = FormSubmission(
+            case_id=case.id, human_task_id=task.id, form_key=task.form_key, form_version=form_version,
+            data=data, actor_id=actor.id, submitted_at=now(),
+        )
+        db.session.add(submission)
+        db.session.flush()
+        result = handler_for(task.form_key)(case, task, submission, data)
+        workflow = engine().load(case.workflow_blob)
+        outcome = workflow.complete_task(task.engine_task_id, {**data, **result.workflow_data})
+        task.status = "completed"
+        task.completed_at = now()
+        task.completed_by_id = actor.id
+        audit.record("task_completed", case.id, actor.id, task_id=task.id, bpmn_id=task.bpmn_id,
+                     form_key=task.form_key, submission_id=submission.id)
+        _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data)
+        db.session.commit()
+    except TaskNotReady as exc:
+        db.session.rollback()
+        raise Conflict("このタスクはもう処理できません（ケースの状況が変わりました）") from exc
+    except EngineError as exc:
+        db.session.rollback()
+        _record_failure(task.case_id, actor.id, task.name, task.bpmn_id, exc)
+        raise StepFailed(f"タスク「{task.name}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    return case
+
+
+def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not access.can_view_case(actor, case):
+        raise NotFound("相談ケースが見つかりません")
+    if action not in ACTIONS:
+        raise NotFound(f"操作 {action} はありません")
+    try:
+        case = _lock_case(case_id)
+        if case.is_closed:
+            raise CaseClosed("この相談ケースは終結しています。操作はできません")
+        if action not in available_actions(case, actor):
+            raise Conflict(f"操作 {action} は現在この相談ケースでは行えません")
+        if action == "record_progress":
+            _record_progress(case, raw, actor)
+        else:
+            _request_pa_handoff(case, raw, actor)
+        db.session.commit()
+    except EngineError as exc:
+        db.session.rollback()
+        _record_failure(case_id, actor.id, action, None, exc)
+        raise StepFailed(f"操作「{action}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    return case
+
+
+def _record_progress(case: Case, raw: dict, actor: User) -> None:
+    data, form_version = _validated(case, "progress_note", raw)
+    submission = FormSubmission(case_id=case.id, action="record_progress", form_key="progress_note",
+                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
+    db.session.add(submission)
+    db.session.flush()
+    handler_for("progress_note")(case, None, submission, data)
+    case.updated_at = now()
+    audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id)
+
+
+def _request_pa_handoff(case: Case, raw: dict, actor: User) -> None:
+    unknown = sorted(set(raw or {}) - {"note"})
+    if unknown:
+        raise ValidationFailed({key: [f"この項目は定義されていません: {key}"] for key in unknown})
+    note = str((raw or {}).get("note") or "")
+    workflow = engine().load(case.workflow_blob)
+    outcome = workflow.send_message("request_pa_handoff", {"requested_by": actor.username, "note": note})
+    audit.record("action_run", case.id, actor.id, action="request_pa_handoff", note=note)
+    _apply_outcome(case, workflow.dump(), outcome, None, actor, HandlerResult(), {})
+
+
+def _apply_outcome(case: Case, blob: bytes, outcome: StepOutcome, completed_task_id, actor: User,
+                   result: HandlerResult, data: dict) -> None:
+    previous = case.state
+    case.workflow_blob = blob
+    case.next_timer_at = outcome.next_timer_at
+    case.updated_at = now()
+    sync_tasks(case, outcome, completed_task_id, actor.id)
+    case.state = derive_state(case, outcome)
+    if case.state != previous:
+        audit.record("case_state_changed", case.id, actor.id, before=previous, after=case.state)
+    if outcome.completed:
+        _close(case, result.closure_reason or "other", data, actor)
+
+
+def _close(case: Case, reason: str, data: dict, actor: User) -> None:
+    closed_on = date.fromisoformat(data["closed_on"]) if data.get("closed_on") else today()
+    case.closed_on = closed_on
+    case.closure_reason = reason
+    submission_id = (
+        db.session.query(db.func.max(FormSubmission.id)).filter_by(case_id=case.id).scalar()
+    )
+    db.session.add(Closure(case_id=case.id, closed_on=closed_on, reason=reason,
+                           submission_id=submission_id, closed_by_id=actor.id))
+    audit.record("case_closed", case.id, actor.id, reason=reason, closed_on=closed_on.isoformat())
+
+
+def _record_failure(case_id: int, actor_id: int, what: str, element_id: str | None, exc: Exception) -> None:
+    """Operators must see failed steps even though the step itself was rolled back."""
+    audit.record("step_failed", case_id, actor_id, what=what, element_id=element_id or getattr(exc, "element_id", None),
+                 error=str(exc)[:1000])
+    db.session.commit()

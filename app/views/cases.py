@@ -1,0 +1,73 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.codes import WARDS
+from app.extensions import db
+from app.forms import build_form_class
+from app.models import SupportDecision
+from app.services import case_pages, processes
+from app.services.cases import available_actions, get_case_for, open_tasks, start_case
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.tasks import run_action
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if request.method == "POST":
+        case = start_case(request.form.get("ward") or current_user.ward or "", current_user)
+        flash(_("相談ケースを開きました"))
+        intake = next((t for t in open_tasks(case) if t.form_key == "intake"), None)
+        target = url_for("tasks.show", task_id=intake.id) if intake else url_for("cases.show", case_id=case.id)
+        return redirect(target), 303
+    return render_template("new_case.html", wards=WARDS)
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    case = get_case_for(current_user, case_id)
+    page = case_pages.case_page(case)
+    return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user))
+
+
+@bp.get("/<int:case_id>/decisions/<int:decision_id>/notice")
+@login_required
+def notice(case_id: int, decision_id: int):
+    case = get_case_for(current_user, case_id)
+    decision = db.session.get(SupportDecision, decision_id)
+    if decision is None or decision.case_id != case.id:
+        abort(404)
+    return render_template("notice.html", case=case, decision=decision)
+
+
+@bp.route("/<int:case_id>/actions/<action>", methods=["GET", "POST"])
+@login_required
+def action(case_id: int, action: str):
+    case = get_case_for(current_user, case_id)
+    if action not in available_actions(case, current_user):
+        flash(_("この操作は現在行えません"), "error")
+        return redirect(url_for("cases.show", case_id=case.id)), 303
+    form = definition = None
+    if action == "record_progress":
+        definition = processes.form_definition(case.process_version, "progress_note")
+        form = build_form_class(definition, locale=str(get_locale()))()
+    if request.method == "POST":
+        if form is not None and not form.validate():
+            return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
+        data = form.clean_data() if form is not None else {"note": request.form.get("note", "")}
+        try:
+            run_action(case.id, action, data, current_user)
+        except ValidationFailed as exc:
+            flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+            return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("操作を記録しました"))
+        return redirect(url_for("cases.show", case_id=case.id)), 303
+    return render_template("action.html", case=case, action=action, form=form, definition=definition)

@@ -1,0 +1,53 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.forms import build_form_class
+from app.services import drafts, processes
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.tasks import get_task_for, submit_task
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def _form_for(task, formdata=None, data=None):
+    definition = processes.form_definition(task.case.process_version, task.form_key)
+    form_class = build_form_class(definition, locale=str(get_locale()))
+    return definition, form_class(formdata=formdata, data=data)
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def show(task_id: int):
+    task = get_task_for(current_user, task_id)
+    values = {**(task.prefill or {}), **drafts.load(task, current_user)}
+    definition, form = _form_for(task, formdata=drafts.as_formdata(values) if values else None)
+    return render_template("task.html", task=task, form=form, definition=definition, errors={})
+
+
+@bp.post("/<int:task_id>")
+@login_required
+def submit(task_id: int):
+    task = get_task_for(current_user, task_id)
+    definition, form = _form_for(task, formdata=request.form)
+    if "save_draft" in request.form:
+        drafts.save(task, current_user, request.form)
+        flash(_("下書きを保存しました"))
+        return redirect(url_for("tasks.show", task_id=task.id))
+    if not form.validate():
+        return render_template("task.html", task=task, form=form, definition=definition,
+                               errors=form.errors_by_field()), 422
+    try:
+        case = submit_task(task.id, form.clean_data(), current_user)
+    except ValidationFailed as exc:
+        for name, messages in exc.errors.items():
+            if name in form:
+                form[name].errors = list(form[name].errors) + list(messages)
+        return render_template("task.html", task=task, form=form, definition=definition,
+                               errors=form.errors_by_field()), 422
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("cases.show", case_id=task.case_id)), 303
+    flash(_("「%(name)s」を完了しました", name=task.name))
+    return redirect(url_for("cases.show", case_id=case.id)), 303

@@ -1,0 +1,59 @@
+"""Jinja filters and globals: code labels, Japanese dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import get_locale
+
+from app import codes
+from app.services.runtime import JST
+
+ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
+
+
+def _locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def code_label(list_name: str, code: str | None) -> str:
+    if not code:
+        return "—"
+    entries = codes.CODE_LISTS.get(list_name.upper()) or {}
+    entry = entries.get(code)
+    return entry.get(_locale(), entry.get("ja", code)) if entry else code
+
+
+def jdate(value: date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if _locale() == "en":
+        return value.isoformat()
+    for start, era in ERAS:
+        if value >= start:
+            year = value.year - start.year + 1
+            return f"{value.year}年（{era}{'元' if year == 1 else year}年）{value.month}月{value.day}日"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def jdatetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(JST) if value.tzinfo else value
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def register(app: Flask) -> None:
+    from app.services import processes
+
+    def form_title(case, form_key: str) -> str:
+        try:
+            return processes.form_definition(case.process_version, form_key).title(_locale())
+        except Exception:  # a form missing from an old version still gets a line
+            return form_key
+
+    app.jinja_env.globals.update(code_label=code_label, form_title=form_title)
+    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

@@ -1,0 +1,110 @@
+"""Fixtures build on each other: database → app → client → users → cases."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+
+DB_KIND = os.environ.get("TSUNAGI_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if DB_KIND != "postgresql":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tsunagi-test.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"tsunagi_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class FakeClock:
+    """An injectable clock: tests move time instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs) -> None:
+        self.current += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def app(database_url, clock):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    app.extensions["tsunagi.clock"] = clock
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from app.services.processes import deploy_from_disk
+
+        deploy_from_disk()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_user(app):
+    from app.services.users import create_user
+
+    def make(username: str, *roles: str, ward: str | None = "naka"):
+        return create_user(username, list(roles), ward, PASSWORD, display_name=username)
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user):
+    """One user per role in ward naka, plus a caseworker of another ward."""
+    return {
+        "caseworker": make_user("cw", "caseworker"),
+        "lead_worker": make_user("lead", "lead_worker"),
+        "section_chief": make_user("chief", "section_chief"),
+        "budget_advisor": make_user("budget", "budget_advisor"),
+        "employment_navigator": make_user("navi", "employment_navigator"),
+        "provider": make_user("prov", "provider"),
+        "other_ward_caseworker": make_user("cw_minami", "caseworker", ward="minami"),
+    }
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client logged in as that user."""
+
+    def do_login(user):
+        client = app.test_client()
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login

@@ -1,0 +1,57 @@
+"""Driving cases through the same HTTP doors a caseworker uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.extensions import db
+from app.models import Case, HumanTask
+from app.services.samples import sample
+
+
+def form_post(data: dict) -> list[tuple[str, str]]:
+    """A JSON-shaped submission as browser form fields (lists repeat, False is left out)."""
+    pairs = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            pairs.extend((key, str(item)) for item in value)
+        elif value is True:
+            pairs.append((key, "y"))
+        elif value is False or value is None:
+            continue
+        else:
+            pairs.append((key, str(value)))
+    return pairs
+
+
+def open_task(case_id: int, form_key: str, instance_item: str | None = None) -> HumanTask:
+    db.session.expire_all()
+    query = db.session.query(HumanTask).filter_by(case_id=case_id, status="open", form_key=form_key)
+    if instance_item:
+        query = query.filter_by(instance_item=instance_item)
+    tasks = query.order_by(HumanTask.id).all()
+    assert len(tasks) == 1, f"expected one open {form_key} task, found {[(t.bpmn_id, t.status) for t in tasks]}"
+    return tasks[0]
+
+
+def complete(client, case_id: int, form_key: str, day: date | None = None, expect: int = 303,
+             instance_item: str | None = None, **overrides):
+    task = open_task(case_id, form_key, instance_item)
+    data = sample(form_key, day or date(2026, 11, 26), **overrides)
+    if form_key == "service_record" and instance_item:
+        data["service"] = instance_item
+    response = client.post(f"/tasks/{task.id}", data=form_post(data))
+    assert response.status_code == expect, response.get_data(as_text=True)[:3000]
+    return response
+
+
+def walk_in(client) -> int:
+    response = client.post("/cases/new", data={"ward": "naka"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    db.session.expire_all()
+    return db.session.query(Case).order_by(Case.id.desc()).first().id
+
+
+def case_of(case_id: int) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case_id)

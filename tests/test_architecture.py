@@ -1,0 +1,26 @@
+"""House rules that a grep can check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORT = re.compile(r"^\s*(from|import)\s+SpiffWorkflow\b", re.MULTILINE)
+
+
+def test_only_the_engine_imports_spiffworkflow():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("app", "bench", "tests")
+        if (ROOT / folder).exists()
+        for path in (ROOT / folder).rglob("*.py")
+        if IMPORT.search(path.read_text(encoding="utf-8")) and "app/engine" not in path.as_posix()
+    ]
+    assert offenders == []
+
+
+def test_the_boundary_check_would_notice(tmp_path):
+    sample = tmp_path / "leak.py"
+    sample.write_text("from SpiffWorkflow.bpmn import BpmnWorkflow\n")
+    assert IMPORT.search(sample.read_text())
