@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -45,9 +46,21 @@ class FakeClock:
         self.current += timedelta(**kwargs)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own db session), as in production.
+
+    Without this, requests reuse the test's app context and share `g`, so the logged-in
+    user and the locale would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def clock():
-    return FakeClock(datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc))
+    return FakeClock(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -61,6 +74,7 @@ def app(database_url, clock):
         }
     )
     app.extensions["tsunagi.clock"] = clock
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from werkzeug.datastructures import MultiDict
+
 from app.extensions import db
 from app.models import Case, HumanTask
 from app.services.samples import sample
 
 
-def form_post(data: dict) -> list[tuple[str, str]]:
+def form_post(data: dict) -> MultiDict:
     """A JSON-shaped submission as browser form fields (lists repeat, False is left out)."""
     pairs = []
     for key, value in data.items():
@@ -21,7 +23,7 @@ def form_post(data: dict) -> list[tuple[str, str]]:
             continue
         else:
             pairs.append((key, str(value)))
-    return pairs
+    return MultiDict(pairs)
 
 
 def open_task(case_id: int, form_key: str, instance_item: str | None = None) -> HumanTask:

@@ -41,8 +41,9 @@ def test_double_submission_completes_once(staff, login):
     case_id = walk_in(cw)
     task = open_task(case_id, "intake")
     complete(cw, case_id, "intake")
-    from app.services.samples import sample
     from datetime import date
+
+    from app.services.samples import sample
 
     again = cw.post(f"/tasks/{task.id}", data=form_post(sample("intake", date(2026, 11, 26))))
     assert again.status_code == 303

@@ -50,7 +50,7 @@ def test_full_lifecycle_with_revision_delivery_monitoring_and_evaluation(staff, 
     budget = login(staff["budget_advisor"])
     navi = login(staff["employment_navigator"])
     # The wrong role cannot complete another role's track.
-    assert navi.post(f"/tasks/{budget_task.id}", data={}).status_code == 404
+    assert navi.post(f"/tasks/{budget_task.id}", data={}).status_code == 403
 
     complete(budget, case_id, "service_record", instance_item="household_budget")
     assert case_of(case_id).state == "in_support"
@@ -71,7 +71,7 @@ def test_full_lifecycle_with_revision_delivery_monitoring_and_evaluation(staff, 
     assert db.session.query(HumanTask).filter_by(case_id=case_id, status="open").count() == 0
     events = [e.event_type for e in db.session.query(AuditEvent).filter_by(case_id=case_id).order_by(AuditEvent.id)]
     assert events[0] == "case_opened" and events[-1] == "case_closed"
-    assert events.count("task_completed") == 11
+    assert events.count("task_completed") == 12
 
     page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "終結しています" in page and "第2版の目標" in page and "第1版の目標" in page

@@ -125,7 +125,7 @@ class RunningWorkflow:
         try:
             task.run()
         except (SpiffWorkflowException, WorkflowException) as exc:
-            raise EngineError(str(exc), task.task_spec.bpmn_id) from exc
+            raise EngineError(str(exc), _element_id(exc) or task.task_spec.bpmn_id) from exc
         self._run_steps()
         return self.outcome()
 

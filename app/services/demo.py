@@ -7,8 +7,8 @@ from app.models import Case, HumanTask, User
 
 from .cases import start_case
 from .processes import deploy_from_disk
-from .samples import sample
 from .runtime import today
+from .samples import sample
 from .tasks import run_action, submit_task
 from .users import create_user
 
@@ -87,7 +87,7 @@ def _demo_cases(ward: str, users: dict) -> None:
 
 
 def _logins() -> list[str]:
-    lines = ["", "デモ用ログイン（パスワードはすべて %s）:" % DEMO_PASSWORD]
+    lines = ["", f"デモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:"]
     for ward in WARDS:
         lines.append("  " + "  ".join(f"{ward}_{role}" for role, _ in ROLE_USERS))
     lines.append("  " + "  ".join(role for role, _ in CITY_USERS))

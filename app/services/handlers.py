@@ -88,7 +88,9 @@ def handle_meeting(case: Case, task: HumanTask | None, sub: FormSubmission, data
     decision = data["decision"]
     max_rounds = int(current_app.config["MAX_PLAN_ROUNDS"])
     if decision == "continue":
-        raise ValidationFailed({"decision": ["「継続」は評価時に選びます。プランには了承・修正依頼・終結のいずれかを選んでください"]})
+        raise ValidationFailed(
+            {"decision": ["「継続」は評価時に選びます。プランには了承・修正依頼・終結のいずれかを選んでください"]}
+        )
     if decision == "revise" and plan.number >= max_rounds:
         raise ValidationFailed(
             {"decision": [f"修正依頼の上限（{max_rounds - 1}回）に達しました。了承または終結を選んでください"]}

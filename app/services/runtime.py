@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -19,7 +19,7 @@ def init_runtime(app: Flask) -> None:
         return [s for s in (services or []) if delivery_roles.get(s, "provider") == role]
 
     app.extensions["tsunagi.engine"] = ProcessEngine({"services_for_role": services_for_role})
-    app.extensions.setdefault("tsunagi.clock", lambda: datetime.now(timezone.utc))
+    app.extensions.setdefault("tsunagi.clock", lambda: datetime.now(UTC))
 
 
 def engine() -> ProcessEngine:

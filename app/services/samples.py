@@ -25,7 +25,8 @@ def sample(form_key: str, day: date, **overrides) -> dict:
             "rent": 52000, "summary": "離職後、家賃の支払いが滞っている。就労意欲はある。",
         },
         "plan": {
-            "overall_goal": "安定した仕事に就き、家計を立て直す", "statutory_services": ["household_budget", "work_readiness"],
+            "overall_goal": "安定した仕事に就き、家計を立て直す",
+            "statutory_services": ["household_budget", "work_readiness"],
             "employment_support_target": True, "plan_from": d(), "plan_to": (day + timedelta(days=180)).isoformat(),
             "next_monitoring_on": later, "signed_by_person": True,
         },

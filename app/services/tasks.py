@@ -22,14 +22,17 @@ from .runtime import engine, now, today
 
 
 def get_task_for(user: User, task_id: int) -> HumanTask:
+    """The task if the user may work on it; 404 when its case is not theirs to see at all."""
     task = db.session.get(HumanTask, task_id)
     if task is None or not (access.can_act_on_task(user, task) or access.can_view_case(user, task.case)):
         raise NotFound("タスクが見つかりません")
+    if task.status == "open" and not access.can_act_on_task(user, task):
+        raise Forbidden("このタスクを処理する権限がありません（担当ロールまたは担当者が異なります）")
     return task
 
 
 def _lock_case(case_id: int) -> Case:
-    return db.session.query(Case).filter_by(id=case_id).with_for_update().one()
+    return db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
 
 
 def _validated(case: Case, form_key: str, raw: dict) -> tuple[dict, int]:
@@ -74,8 +77,9 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
         raise Conflict("このタスクはもう処理できません（ケースの状況が変わりました）") from exc
     except EngineError as exc:
         db.session.rollback()
-        _record_failure(task.case_id, actor.id, task.name, task.bpmn_id, exc)
-        raise StepFailed(f"タスク「{task.name}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
+        _record_failure(task.case_id, actor.id, task.name, exc.element_id or task.bpmn_id, exc)
+        message = f"タスク「{task.name}」の処理に失敗しました。変更は保存されていません。"
+        raise StepFailed(message, exc.element_id) from exc
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
@@ -104,7 +108,7 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
         db.session.commit()
     except EngineError as exc:
         db.session.rollback()
-        _record_failure(case_id, actor.id, action, None, exc)
+        _record_failure(case_id, actor.id, action, exc.element_id, exc)
         raise StepFailed(f"操作「{action}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
     except StaleDataError as exc:
         db.session.rollback()
@@ -165,6 +169,5 @@ def _close(case: Case, reason: str, data: dict, actor: User) -> None:
 
 def _record_failure(case_id: int, actor_id: int, what: str, element_id: str | None, exc: Exception) -> None:
     """Operators must see failed steps even though the step itself was rolled back."""
-    audit.record("step_failed", case_id, actor_id, what=what, element_id=element_id or getattr(exc, "element_id", None),
-                 error=str(exc)[:1000])
+    audit.record("step_failed", case_id, actor_id, what=what, element_id=element_id, error=str(exc)[:1000])
     db.session.commit()

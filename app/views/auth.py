@@ -15,7 +15,8 @@ def login():
         if user is not None:
             login_user(user)
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("worklist.index"))
+            safe = target.startswith("/") and not target.startswith("//")
+            return redirect(target if safe else url_for("worklist.index"))
         # One message for unknown user and wrong password: no account enumeration.
         error = _("ユーザー名またはパスワードが正しくありません")
     return render_template("auth/login.html", error=error), (401 if error else 200)

@@ -55,5 +55,5 @@ def register(app: Flask) -> None:
         except Exception:  # a form missing from an old version still gets a line
             return form_key
 
-    app.jinja_env.globals.update(code_label=code_label, form_title=form_title)
+    app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

@@ -1,0 +1,316 @@
+"""Code lists of the integration contract (contract.md §1) and the code lists the forms use.
+
+Codes are stable identifiers shared with other city systems; labels are for display only.
+Each list is an ordered dict ``code -> {"ja": ..., "en": ...}``; ``CODE_LISTS`` maps list names
+(the names used by ``choices = "..."`` in ``forms/*.toml``) to the lists.
+"""
+
+from __future__ import annotations
+
+Labels = dict[str, str]
+CodeList = dict[str, Labels]
+
+
+def _codes(*rows: tuple[str, str, str]) -> CodeList:
+    return {code: {"ja": ja, "en": en} for code, ja, en in rows}
+
+
+ROLES = _codes(
+    ("caseworker", "自立相談支援員", "Support worker"),
+    ("lead_worker", "主任相談支援員", "Lead support worker"),
+    ("section_chief", "区担当係長", "Ward section chief"),
+    ("employment_navigator", "就労支援員・ジョブスポット", "Employment navigator / Job Spot"),
+    ("budget_advisor", "家計改善支援員", "Household budget advisor"),
+    ("provider", "サービス提供事業者", "Service provider"),
+    ("pa_worker", "生活保護担当CW", "Public assistance caseworker"),
+    ("referrer", "関係課職員", "Referring department staff"),
+    ("mental_health", "精神保健福祉担当", "Mental health welfare officer"),
+    ("process_owner", "プロセス管理者", "Process owner"),
+    ("auditor", "監査担当", "Auditor"),
+    ("stats_viewer", "健康福祉局", "Health and Social Welfare Bureau (aggregates)"),
+    ("admin", "システム管理者", "System administrator"),
+)
+
+WARDS = _codes(
+    ("tsurumi", "鶴見区", "Tsurumi"),
+    ("kanagawa", "神奈川区", "Kanagawa"),
+    ("nishi", "西区", "Nishi"),
+    ("naka", "中区", "Naka"),
+    ("minami", "南区", "Minami"),
+    ("konan", "港南区", "Konan"),
+    ("hodogaya", "保土ケ谷区", "Hodogaya"),
+    ("asahi", "旭区", "Asahi"),
+    ("isogo", "磯子区", "Isogo"),
+    ("kanazawa", "金沢区", "Kanazawa"),
+    ("kohoku", "港北区", "Kohoku"),
+    ("midori", "緑区", "Midori"),
+    ("aoba", "青葉区", "Aoba"),
+    ("tsuzuki", "都筑区", "Tsuzuki"),
+    ("totsuka", "戸塚区", "Totsuka"),
+    ("sakae", "栄区", "Sakae"),
+    ("izumi", "泉区", "Izumi"),
+    ("seya", "瀬谷区", "Seya"),
+)
+
+CASE_STATES = _codes(
+    ("identified", "把握", "Identified"),
+    ("intake", "相談受付", "Intake"),
+    ("assessment", "アセスメント", "Assessment"),
+    ("plan_draft", "プラン案", "Draft plan"),
+    ("meeting", "個別支援調整会議", "Coordination meeting"),
+    ("decided", "支援決定", "Support decided"),
+    ("in_support", "支援提供", "In support"),
+    ("suspended", "中断", "Suspended"),
+    ("evaluation", "評価", "Evaluation"),
+    ("handoff_pa", "生活保護へのつなぎ", "Hand-off to public assistance"),
+    ("closed", "終結", "Closed"),
+)
+
+SECTIONS = _codes(
+    ("tax", "区税務課", "Ward tax section"),
+    ("nhi", "区保険年金課", "Ward health insurance and pension section"),
+    ("water", "水道局", "Waterworks Bureau"),
+    ("municipal_housing", "市営住宅課", "Municipal housing section"),
+    ("school_lunch", "教育委員会健康教育課", "Board of Education (school lunch)"),
+    ("child_family", "こども家庭支援課", "Child and family support section"),
+    ("elderly_disability", "高齢・障害支援課", "Elderly and disability support section"),
+    ("public_assistance", "生活保護担当", "Public assistance section"),
+    ("medical", "医療機関", "Medical institution"),
+    ("other", "その他", "Other"),
+)
+
+ROUTES = _codes(
+    ("self", "本人自ら", "The person themselves"),
+    ("family", "家族・知人", "Family or acquaintance"),
+    ("city_section", "庁内関係課", "City section"),
+    ("external_agency", "庁外関係機関", "External agency"),
+    ("pa_discontinuation", "生活保護廃止時", "End of public assistance"),
+    ("support_meeting", "支援会議", "Support meeting"),
+    ("outreach", "アウトリーチ", "Outreach"),
+    ("publicity", "広報", "Publicity"),
+    ("other", "その他", "Other"),
+)
+
+SCREENING_RESULTS = _codes(
+    ("continue_support", "継続支援", "Continued support"),
+    ("refer_other", "他機関つなぎ", "Referred to another agency"),
+    ("info_only", "情報提供のみ", "Information only"),
+    ("public_assistance", "生活保護へ", "To public assistance"),
+)
+
+STATUTORY_SERVICES = _codes(
+    ("housing_benefit", "住居確保給付金", "Housing security benefit"),
+    ("work_readiness", "就労準備支援", "Work readiness support"),
+    ("household_budget", "家計改善支援", "Household budget support"),
+    ("temporary_shelter", "一時生活支援", "Temporary living support"),
+    ("certified_work_training", "認定就労訓練あっせん", "Certified work training placement"),
+    ("child_learning", "子どもの学習・生活支援", "Children's learning and living support"),
+)
+
+MEETING_DECISIONS = _codes(
+    ("approve", "了承", "Approve"),
+    ("revise", "修正依頼", "Request changes"),
+    ("close", "終結", "Close"),
+    ("continue", "継続", "Continue"),
+)
+
+CLOSURE_REASONS = _codes(
+    ("goal_achieved", "目標達成", "Goal achieved"),
+    ("referred_out", "他機関へ", "Referred to another agency"),
+    ("public_assistance", "生活保護適用", "Public assistance granted"),
+    ("lost_contact", "連絡途絶", "Lost contact"),
+    ("moved", "転居", "Moved away"),
+    ("person_request", "本人の希望", "At the person's request"),
+    ("death", "死亡", "Death"),
+    ("info_only", "情報提供のみ", "Information only"),
+    ("other", "その他", "Other"),
+)
+
+RISK_LEVELS = _codes(
+    ("none", "なし", "None"),
+    ("low", "低", "Low"),
+    ("medium", "中", "Medium"),
+    ("high", "高", "High"),
+)
+
+DATA_SOURCES = _codes(
+    ("person", "本人の申告", "The person"),
+    ("tax", "税務情報", "Tax section"),
+    ("nhi", "保険年金課", "Health insurance section"),
+    ("water", "水道局", "Waterworks Bureau"),
+    ("municipal_housing", "市営住宅課", "Municipal housing section"),
+    ("school_lunch", "教育委員会（学校給食）", "Board of Education (school lunch)"),
+    ("public_assistance", "生活保護担当", "Public assistance section"),
+    ("agency", "関係機関", "Other agency"),
+)
+
+# --- code lists used by the forms (contract §2) ---------------------------------------------
+
+INTAKE_METHODS = _codes(
+    ("visit", "来所", "Visit"),
+    ("phone", "電話", "Phone"),
+    ("home_visit", "訪問", "Home visit"),
+    ("email", "メール", "Email"),
+)
+
+URGENCY_LEVELS = _codes(
+    ("high", "高", "High"),
+    ("medium", "中", "Medium"),
+    ("low", "低", "Low"),
+)
+
+REFERRAL_CONSENT_SCOPES = _codes(
+    ("identity", "氏名・連絡先", "Name and contact details"),
+    ("reason", "つなぐ理由", "Reason for the referral"),
+    ("arrears_detail", "滞納の詳細", "Details of arrears"),
+    ("reply", "来所状況の回答", "Reply about arrival"),
+)
+
+INTAKE_CONSENT_SCOPES = _codes(
+    ("support_agencies", "支援に必要な関係機関との共有", "Agencies needed for support"),
+    ("employment", "就労支援（ハローワーク・ジョブスポット）", "Employment support (Hello Work, Job Spot)"),
+    ("budget", "家計改善支援員との共有", "Household budget advisor"),
+    ("providers", "サービス提供事業者との共有", "Service providers"),
+    ("public_assistance", "生活保護担当との共有", "Public assistance section"),
+    ("medical", "医療機関との共有", "Medical institutions"),
+    ("tax_info", "税務情報の利用・共有", "Use and sharing of tax information"),
+    ("support_meeting", "支援会議での共有", "Support meeting"),
+    ("regular_meeting", "定例支援調整会議での共有", "Regular coordination meeting"),
+)
+
+# Every consent scope code, for the access layer.
+CONSENT_SCOPES: CodeList = {**REFERRAL_CONSENT_SCOPES, **INTAKE_CONSENT_SCOPES}
+
+WORRIES = _codes(
+    ("illness", "病気や健康、障害のこと", "Illness, health or disability"),
+    ("housing", "住まいについて", "Housing"),
+    ("income", "収入・生活費のこと", "Income and living costs"),
+    ("rent_loan", "家賃やローンの支払いのこと", "Rent or loan payments"),
+    ("tax_utilities", "税金や公共料金等の支払いについて", "Taxes or utility payments"),
+    ("debt", "債務について", "Debt"),
+    ("job_search", "仕事探し、就職について", "Finding a job"),
+    ("work_trouble", "仕事上の不安やトラブル", "Trouble at work"),
+    ("community", "地域との関係について", "Relations with the community"),
+    ("family", "家族関係・人間関係", "Family relations"),
+    ("childcare", "子育てのこと", "Childcare"),
+    ("care", "介護のこと", "Care"),
+    ("hikikomori", "ひきこもり・不登校", "Social withdrawal or school refusal"),
+    ("dv_abuse", "DV（家庭内暴力）や虐待", "Domestic violence or abuse"),
+    ("food", "食べるものがない", "No food"),
+    ("other", "その他", "Other"),
+)
+
+ISSUES = _codes(
+    ("illness", "病気", "Illness"),
+    ("disability", "障害（手帳有・疑い）", "Disability (certified or suspected)"),
+    ("suicide_intent", "自死企図", "Suicidal intent"),
+    ("mental_health", "その他メンタルヘルスの課題", "Other mental-health problems"),
+    ("unstable_housing", "住まい不安定", "Unstable housing"),
+    ("homelessness", "ホームレス", "Homelessness"),
+    ("hardship", "経済的困窮", "Economic hardship"),
+    ("heavy_debt", "多重・過重債務", "Multiple or heavy debts"),
+    ("budget_management", "家計管理の課題", "Budget management"),
+    ("job_search_difficulty", "就職活動困難", "Difficulty finding work"),
+    ("job_retention_difficulty", "就職定着困難", "Difficulty keeping work"),
+    ("daily_habits", "生活習慣の乱れ", "Daily habits"),
+    ("isolation", "社会的孤立（ニート・ひきこもりなどを含む）", "Social isolation (incl. withdrawal)"),
+    ("family_relations", "家族関係・家族の問題", "Family relations"),
+    ("childcare", "子育て", "Childcare"),
+    ("care", "介護", "Care"),
+    ("dv_abuse", "DV・虐待", "Domestic violence or abuse"),
+    ("foreign_nationality", "外国籍", "Foreign nationality"),
+    ("former_offender", "刑余者", "Former offender"),
+    ("communication", "コミュニケーションが苦手", "Communication difficulties"),
+    ("other", "その他", "Other"),
+)
+
+GOALS_RESULTS = _codes(
+    ("achieved", "達成", "Achieved"),
+    ("partly", "一部達成", "Partly achieved"),
+    ("not_achieved", "未達成", "Not achieved"),
+    ("not_assessable", "評価不能", "Not assessable"),
+)
+
+EVALUATION_OUTCOMES = _codes(
+    ("close", "終結", "Close"),
+    ("replan", "再プラン", "Re-plan"),
+)
+
+SERVICE_STATUSES = _codes(
+    ("ongoing", "利用中", "Ongoing"),
+    ("completed", "終了", "Completed"),
+    ("discontinued", "中止", "Discontinued"),
+)
+
+PROGRESS_NOTE_KINDS = _codes(
+    ("interview", "面談", "Interview"),
+    ("phone", "電話", "Phone"),
+    ("visit", "訪問", "Visit"),
+    ("accompany", "同行", "Accompanying"),
+    ("meeting", "会議", "Meeting"),
+    ("letter", "文書", "Letter"),
+    ("emergency_aid", "緊急支援（食料等）", "Emergency aid (food etc.)"),
+)
+
+ATTENDEES: CodeList = {"person": {"ja": "本人", "en": "The person"}, **ROLES}
+
+SEXES = _codes(
+    ("male", "男性", "Male"),
+    ("female", "女性", "Female"),
+    ("other", "その他・回答しない", "Other / prefer not to say"),
+)
+
+PLAN_KINDS = _codes(
+    ("initial", "初回プラン", "Initial plan"),
+    ("replan", "再プラン", "Re-plan"),
+)
+
+YES_NO_UNKNOWN = _codes(
+    ("yes", "はい", "Yes"),
+    ("no", "いいえ", "No"),
+    ("unknown", "不明", "Unknown"),
+)
+
+CODE_LISTS: dict[str, CodeList] = {
+    "ROLES": ROLES,
+    "WARDS": WARDS,
+    "CASE_STATES": CASE_STATES,
+    "SECTIONS": SECTIONS,
+    "ROUTES": ROUTES,
+    "SCREENING_RESULTS": SCREENING_RESULTS,
+    "STATUTORY_SERVICES": STATUTORY_SERVICES,
+    "MEETING_DECISIONS": MEETING_DECISIONS,
+    "CLOSURE_REASONS": CLOSURE_REASONS,
+    "RISK_LEVELS": RISK_LEVELS,
+    "DATA_SOURCES": DATA_SOURCES,
+    "INTAKE_METHODS": INTAKE_METHODS,
+    "URGENCY_LEVELS": URGENCY_LEVELS,
+    "REFERRAL_CONSENT_SCOPES": REFERRAL_CONSENT_SCOPES,
+    "INTAKE_CONSENT_SCOPES": INTAKE_CONSENT_SCOPES,
+    "CONSENT_SCOPES": CONSENT_SCOPES,
+    "WORRIES": WORRIES,
+    "ISSUES": ISSUES,
+    "GOALS_RESULTS": GOALS_RESULTS,
+    "EVALUATION_OUTCOMES": EVALUATION_OUTCOMES,
+    "SERVICE_STATUSES": SERVICE_STATUSES,
+    "PROGRESS_NOTE_KINDS": PROGRESS_NOTE_KINDS,
+    "ATTENDEES": ATTENDEES,
+    "SEXES": SEXES,
+    "PLAN_KINDS": PLAN_KINDS,
+    "YES_NO_UNKNOWN": YES_NO_UNKNOWN,
+}
+
+
+def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> str:
+    """Display label of ``code`` in a code list (given by name or as the dict itself).
+
+    Unknown codes come back unchanged so that old records still display; an unknown list name
+    raises ``KeyError``. Locales other than "en" fall back to Japanese.
+    """
+    codes = CODE_LISTS[code_list] if isinstance(code_list, str) else code_list
+    if code is None:
+        return ""
+    labels = codes.get(code)
+    if labels is None:
+        return code
+    return labels.get(locale) or labels["ja"]

@@ -1,0 +1,222 @@
+"""Turning one raw value (JSON or HTML form input) into a clean value of a field's type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from app.forms import jp
+from app.forms.messages import message
+
+if TYPE_CHECKING:
+    from app.forms.definitions import FieldDefinition
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+TRUE_STRINGS = frozenset({"true", "on", "y", "yes", "1"})
+FALSE_STRINGS = frozenset({"false", "off", "n", "no", "0", ""})
+DATE_PARTS = ("year", "month", "day")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def today() -> date:
+    """Today in Japan (server time zone does not matter)."""
+    return datetime.now(TOKYO).date()
+
+
+def is_blank(raw: Any) -> bool:
+    """No answer: absent, None, blank text, an empty list or date parts all blank."""
+    if raw is MISSING or raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, (list, tuple)):
+        return len(raw) == 0
+    if isinstance(raw, dict):
+        return all(is_blank(raw.get(part)) for part in DATE_PARTS)
+    return False
+
+
+def empty_value(fdef: FieldDefinition) -> Any:
+    """The clean value of an unanswered field: False for bool, [] for codes, else None."""
+    return {"bool": False, "codes": []}.get(fdef.type)
+
+
+def parse_date_bound(spec: Any) -> date:
+    """A date bound in a definition: "today" or an ISO date. ValueError otherwise."""
+    if spec == "today":
+        return today()
+    if isinstance(spec, date) and not isinstance(spec, datetime):
+        return spec
+    if isinstance(spec, str) and _ISO_DATE.match(spec):
+        return date.fromisoformat(spec)
+    raise ValueError(f"not a date bound: {spec!r}")
+
+
+def format_date(day: date, locale: str = "ja") -> str:
+    if locale == "en":
+        return day.isoformat()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def to_json(fdef: FieldDefinition, value: Any) -> Any:
+    """A clean value in its JSON form (dates as ISO strings)."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def coerce(fdef: FieldDefinition, raw: Any, locale: str = "ja") -> tuple[Any, str | None]:
+    """(clean value, None) or (None, error message) for a raw value that is not blank."""
+    return _COERCERS[fdef.type](fdef, raw, locale)
+
+
+def _err(key: str, fdef: FieldDefinition, locale: str, **params: Any) -> tuple[None, str]:
+    return None, message(key, locale, label=fdef.label(locale), **params)
+
+
+def _bool(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    if isinstance(raw, bool):
+        return raw, None
+    if isinstance(raw, str) and raw.strip().lower() in TRUE_STRINGS | FALSE_STRINGS:
+        return raw.strip().lower() in TRUE_STRINGS, None
+    return _err("bool", fdef, locale)
+
+
+def _int(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    yen = fdef.unit == "yen"
+    value: int | None = None
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    elif isinstance(raw, str):
+        value = jp.parse_integer(raw, yen=yen)
+    if value is None:
+        return _err("yen" if yen else "int", fdef, locale)
+
+    def shown(n: int) -> str:
+        return f"{jp.format_yen(n)}{message('unit_yen', locale)}" if yen else str(n)
+
+    if fdef.min is not None and value < fdef.min:
+        return _err("int_min", fdef, locale, min=shown(fdef.min))
+    if fdef.max is not None and value > fdef.max:
+        return _err("int_max", fdef, locale, max=shown(fdef.max))
+    return value, None
+
+
+def _code(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    code = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(code, str) and code in (fdef.options or {}):
+        return code, None
+    return _err("code", fdef, locale, value=raw)
+
+
+def _codes(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    if not isinstance(raw, (list, tuple)):
+        return _err("codes_type", fdef, locale)
+    options = fdef.options or {}
+    bad = [item for item in raw if not (isinstance(item, str) and item.strip() in options)]
+    if bad:
+        return _err("code", fdef, locale, value=", ".join(str(b) for b in bad))
+    clean: list[str] = []
+    for item in raw:
+        if item.strip() not in clean:
+            clean.append(item.strip())
+    return clean, None
+
+
+def _check_length(fdef: FieldDefinition, text: str, locale: str) -> tuple[Any, str | None]:
+    if fdef.min_length is not None and len(text) < fdef.min_length:
+        return _err("min_length", fdef, locale, min=fdef.min_length)
+    if fdef.max_length is not None and len(text) > fdef.max_length:
+        return _err("max_length", fdef, locale, max=fdef.max_length, count=len(text))
+    if fdef.pattern and not re.fullmatch(fdef.pattern, text):
+        if fdef.pattern_message:
+            return None, fdef.pattern_message["en" if locale == "en" else "ja"]
+        return _err("pattern", fdef, locale)
+    return text, None
+
+
+def _text(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    if not isinstance(raw, str):
+        return _err("text_type", fdef, locale)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if fdef.normalize == "nfkc":
+        text = unicodedata.normalize("NFKC", text)
+    return _check_length(fdef, text, locale)
+
+
+def _kana(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    if not isinstance(raw, str):
+        return _err("text_type", fdef, locale)
+    text = jp.normalize_kana(raw)
+    bad = jp.non_kana_chars(text)
+    if bad:
+        return _err("kana", fdef, locale, chars=bad)
+    return _check_length(fdef, text, locale)
+
+
+def _parse_date(raw: Any) -> date | None:
+    """A date from a date object, "YYYY-MM-DD" (also ２０２６／１１／２６) or year/month/day parts."""
+    if isinstance(raw, datetime):
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        if isinstance(raw, str):
+            match = _ISO_DATE.match(unicodedata.normalize("NFKC", raw).strip().replace("/", "-"))
+            return date(*(int(g) for g in match.groups())) if match else None
+        if isinstance(raw, dict):
+            year = jp.parse_year(str(raw.get("year", "")))
+            month, day = (unicodedata.normalize("NFKC", str(raw.get(p, ""))).strip()
+                          for p in ("month", "day"))
+            if year is None or not month.isdigit() or not day.isdigit():
+                return None
+            return date(year, int(month), int(day))
+    except ValueError:
+        return None
+    return None
+
+
+def _date(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    if isinstance(raw, dict) and any(is_blank(raw.get(p)) for p in DATE_PARTS):
+        return _err("date_parts", fdef, locale)
+    value = _parse_date(raw)
+    if value is None:
+        return _err("date", fdef, locale)
+    for bound, key, too_far in (("min", "date_min", value.__lt__), ("max", "date_max", value.__gt__)):
+        spec = getattr(fdef, bound)
+        if spec is not None and too_far(parse_date_bound(spec)):
+            shown = (message("today", locale) if spec == "today"
+                     else format_date(parse_date_bound(spec), locale))
+            return _err(key, fdef, locale, **{bound: shown})
+    return value, None
+
+
+def _datetime(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
+    value: datetime | None = None
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, str) and _HAS_TIME.match(raw.strip()):
+        try:
+            value = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            value = None
+    if value is None:
+        return _err("datetime", fdef, locale)
+    if value.tzinfo is None:  # a naive time (e.g. <input type=datetime-local>) is Japan time
+        value = value.replace(tzinfo=TOKYO)
+    return value, None
+
+
+_COERCERS = {
+    "bool": _bool, "int": _int, "code": _code, "codes": _codes, "text": _text,
+    "kana": _kana, "date": _date, "datetime": _datetime,
+}
