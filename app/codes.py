@@ -313,4 +313,4 @@ def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> st
     labels = codes.get(code)
     if labels is None:
         return code
-    return labels.get(locale) or labels["ja"]
+    return labels["en"] if str(locale or "").lower().startswith("en") else labels["ja"]

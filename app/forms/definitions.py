@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from app.forms.messages import message
+from app.forms.messages import is_english, message
 
 FIELD_TYPES = ("date", "datetime", "bool", "int", "code", "codes", "text", "kana")
 # Types the API reports (contract §2): a kana field is text to clients.
@@ -27,7 +27,8 @@ RULE_CHECKS = ("is_true", "not_empty", "empty", "includes")
 RESERVED_NAMES = frozenset({
     "data", "errors", "meta", "process", "validate", "populate_obj", "hidden_tag",
     "is_submitted", "validate_on_submit", "csrf_token", "form_errors", "definition", "locale",
-    "clean_data", "errors_by_field", "field", "fields", "extra_validators",
+    "clean_data", "errors_by_field", "field", "fields", "extra_validators", "ui_text",
+    "defined_fields",
 })
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELD_KEYS = {
@@ -56,7 +57,7 @@ def localized(value: Any, where: str, what: str, *, optional: bool = False) -> d
 def _pick(texts: dict[str, str] | None, locale: str) -> str:
     if not texts:
         return ""
-    return texts["en"] if locale == "en" else texts["ja"]
+    return texts["en"] if is_english(locale) else texts["ja"]
 
 
 @dataclass(frozen=True)

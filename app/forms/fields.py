@@ -119,7 +119,7 @@ class DateInputField(DefinedField):
         raw = self.raw
         if isinstance(raw, dict):
             return {p: str(raw.get(p, "")) for p in values.DATE_PARTS}
-        day = values._parse_date(raw) if not values.is_blank(raw) else None
+        day = values.parse_date(raw) if not values.is_blank(raw) else None
         if day is not None:
             return {"year": str(day.year), "month": str(day.month), "day": str(day.day)}
         return {"year": "", "month": "", "day": ""}
@@ -127,7 +127,7 @@ class DateInputField(DefinedField):
     @property
     def era_text(self) -> str:
         """「令和8年」 for a complete, valid date; "" otherwise."""
-        day = values._parse_date(self.parts) if all(self.parts.values()) else None
+        day = values.parse_date(self.parts) if all(self.parts.values()) else None
         return jp.wareki(day, self.locale) if day else ""
 
 

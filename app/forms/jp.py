@@ -90,7 +90,7 @@ def wareki(day: date, locale: str = "ja") -> str:
     if era is None:
         return ""
     name, english, year = era
-    if locale == "en":
+    if str(locale).lower().startswith("en"):
         return f"{english} {year}"
     return f"{name}{'元' if year == 1 else year}年"
 

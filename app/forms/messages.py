@@ -133,8 +133,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def is_english(locale: object) -> bool:
+    """"en", "en_US", "en-GB" … are English; every other locale gets Japanese."""
+    return str(locale or "").lower().startswith("en")
+
+
 def message(message_key: str, locale: str = "ja", **params: object) -> str:
     """The message ``message_key`` in ``locale`` (Japanese unless "en"), formatted with ``params``."""
     texts = MESSAGES[message_key]
-    text = texts["en"] if locale == "en" else texts["ja"]
+    text = texts["en"] if is_english(locale) else texts["ja"]
     return text.format(**params) if params else text

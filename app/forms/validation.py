@@ -12,7 +12,7 @@ from typing import Any
 
 from app.forms import values
 from app.forms.definitions import Condition, FieldDefinition, FormDefinition, Rule
-from app.forms.messages import message
+from app.forms.messages import is_english, message
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _check_rule(definition: FormDefinition, rule: Rule, clean_values: dict[str, 
     if rule.field in errors or (rule.when is not None and not _holds(rule.when, clean_values)):
         return
     value = clean_values[rule.field]
-    text = rule.message["en" if locale == "en" else "ja"]
+    text = rule.message["en" if is_english(locale) else "ja"]
     if rule.check == "is_true":
         failed = value is not True
     elif rule.check == "not_empty":

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from app.forms import jp
-from app.forms.messages import message
+from app.forms.messages import is_english, message
 
 if TYPE_CHECKING:
     from app.forms.definitions import FieldDefinition
@@ -20,6 +20,7 @@ TRUE_STRINGS = frozenset({"true", "on", "y", "yes", "1"})
 FALSE_STRINGS = frozenset({"false", "off", "n", "no", "0", ""})
 DATE_PARTS = ("year", "month", "day")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DASHES = str.maketrans({ch: "-" for ch in "ー‐‑‒–—―−"})
 _HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -58,7 +59,7 @@ def parse_date_bound(spec: Any) -> date:
 
 
 def format_date(day: date, locale: str = "ja") -> str:
-    if locale == "en":
+    if is_english(locale):
         return day.isoformat()
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -139,7 +140,7 @@ def _check_length(fdef: FieldDefinition, text: str, locale: str) -> tuple[Any, s
         return _err("max_length", fdef, locale, max=fdef.max_length, count=len(text))
     if fdef.pattern and not re.fullmatch(fdef.pattern, text):
         if fdef.pattern_message:
-            return None, fdef.pattern_message["en" if locale == "en" else "ja"]
+            return None, fdef.pattern_message["en" if is_english(locale) else "ja"]
         return _err("pattern", fdef, locale)
     return text, None
 
@@ -148,8 +149,8 @@ def _text(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None
     if not isinstance(raw, str):
         return _err("text_type", fdef, locale)
     text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if fdef.normalize == "nfkc":
-        text = unicodedata.normalize("NFKC", text)
+    if fdef.normalize == "nfkc":  # phone numbers, emails: full-width → ASCII, dashes → "-"
+        text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     return _check_length(fdef, text, locale)
 
 
@@ -163,7 +164,7 @@ def _kana(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None
     return _check_length(fdef, text, locale)
 
 
-def _parse_date(raw: Any) -> date | None:
+def parse_date(raw: Any) -> date | None:
     """A date from a date object, "YYYY-MM-DD" (also ２０２６／１１／２６) or year/month/day parts."""
     if isinstance(raw, datetime):
         return None
@@ -188,16 +189,18 @@ def _parse_date(raw: Any) -> date | None:
 def _date(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:
     if isinstance(raw, dict) and any(is_blank(raw.get(p)) for p in DATE_PARTS):
         return _err("date_parts", fdef, locale)
-    value = _parse_date(raw)
+    value = parse_date(raw)
     if value is None:
         return _err("date", fdef, locale)
-    for bound, key, too_far in (("min", "date_min", value.__lt__), ("max", "date_max", value.__gt__)):
-        spec = getattr(fdef, bound)
-        if spec is not None and too_far(parse_date_bound(spec)):
-            shown = (message("today", locale) if spec == "today"
-                     else format_date(parse_date_bound(spec), locale))
-            return _err(key, fdef, locale, **{bound: shown})
+    if fdef.min is not None and value < parse_date_bound(fdef.min):
+        return _err("date_min", fdef, locale, min=_shown_bound(fdef.min, locale))
+    if fdef.max is not None and value > parse_date_bound(fdef.max):
+        return _err("date_max", fdef, locale, max=_shown_bound(fdef.max, locale))
     return value, None
+
+
+def _shown_bound(spec: Any, locale: str) -> str:
+    return message("today", locale) if spec == "today" else format_date(parse_date_bound(spec), locale)
 
 
 def _datetime(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None]:

@@ -60,7 +60,8 @@ def _demo_cases(ward: str, users: dict) -> None:
     lead = users[(ward, "lead_worker")]
     start_case(ward, cw)  # intake
     names = iter([("港 一郎", "ミナト イチロウ"), ("桜木 二郎", "サクラギ ジロウ"), ("関内 三子", "カンナイ ミツコ"),
-                  ("元町 四郎", "モトマチ シロウ"), ("山手 五月", "ヤマテ サツキ")])
+                  ("元町 四郎", "モトマチ シロウ"), ("山手 五月", "ヤマテ サツキ"),
+                  ("石川 七海", "イシカワ ナナミ"), ("吉田 八郎", "ヨシダ ハチロウ")])
 
     def opened():
         name, kana = next(names)
@@ -72,6 +73,12 @@ def _demo_cases(ward: str, users: dict) -> None:
     case = opened()  # meeting (plan v1 waiting for the meeting)
     _complete(case, "assessment", cw)
     _complete(case, "plan", cw)
+    case = opened()  # plan draft
+    _complete(case, "assessment", cw)
+    case = opened()  # decided (support decided, delivery not started)
+    _complete(case, "assessment", cw)
+    _complete(case, "plan", cw)
+    _complete(case, "coordination_meeting", lead)
     case = opened()  # in support
     _complete(case, "assessment", cw)
     _complete(case, "plan", cw)

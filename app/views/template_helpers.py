@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from flask_babel import get_locale
@@ -25,6 +25,10 @@ def code_label(list_name: str, code: str | None) -> str:
     return entry.get(_locale(), entry.get("ja", code)) if entry else code
 
 
+def role_labels(roles: str | None) -> str:
+    return "・".join(code_label("ROLES", role) for role in (roles or "").split())
+
+
 def jdate(value: date | None) -> str:
     if value is None:
         return "—"
@@ -42,7 +46,8 @@ def jdate(value: date | None) -> str:
 def jdatetime(value: datetime | None) -> str:
     if value is None:
         return "—"
-    local = value.astimezone(JST) if value.tzinfo else value
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST)
     return f"{local:%Y-%m-%d %H:%M}"
 
 
@@ -55,5 +60,6 @@ def register(app: Flask) -> None:
         except Exception:  # a form missing from an old version still gets a line
             return form_key
 
-    app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale)
+    app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
+                                 role_labels=role_labels)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

@@ -308,3 +308,19 @@ def test_referral_consent_rules(defs):
 def test_a_field_with_a_type_error_does_not_trigger_rules_on_it(defs):
     result = check(defs, "coordination_meeting", decision="nonsense")
     assert result.errors == {"decision": ["決定の選択肢にない値です: nonsense"]}
+
+
+def test_phone_is_normalised_and_checked(defs):
+    assert check(defs, "intake", phone="０９０ー１２３４ー５６７８").clean["phone"] == "090-1234-5678"
+    result = check(defs, "intake", phone="090-1234-abcd")
+    assert result.errors == {"phone": ["電話番号は数字とハイフンで入力してください（例: 090-1234-5678）"]}
+
+
+def test_regional_english_locale_gets_english(defs):
+    result = validate_data(defs["closure"], {"closed_on": "2027-06-01"}, locale="en_US")
+    assert result.errors == {"closure_reason": ["Select Reason"]}
+
+
+def test_birth_date_minimum(defs):
+    result = check(defs, "intake", birth_date="1899-12-31")
+    assert result.errors == {"birth_date": ["生年月日は1900年1月1日以降の日付を入力してください"]}

@@ -1,0 +1,50 @@
+"""CSRF on every form, and a login that does not reveal which accounts exist."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import PASSWORD
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_forms_refuse_posts_without_the_csrf_token(csrf_app, staff):
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    assert client.post("/login", data={"username": "cw", "password": PASSWORD}).status_code == 400
+    response = client.post("/login", data={"username": "cw", "password": PASSWORD, "csrf_token": _token(login_page)})
+    assert response.status_code == 302
+    assert client.post("/cases/new", data={"ward": "naka"}).status_code == 400
+    new_page = client.get("/cases/new").get_data(as_text=True)
+    response = client.post("/cases/new", data={"ward": "naka", "csrf_token": _token(new_page)})
+    assert response.status_code == 303
+    task_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="csrf_token"' in task_page
+
+
+def test_login_gives_one_message_for_unknown_user_and_wrong_password(app, staff):
+    client = app.test_client()
+    unknown = client.post("/login", data={"username": "nobody", "password": "x"})
+    wrong = client.post("/login", data={"username": "cw", "password": "wrong-password"})
+    assert unknown.status_code == wrong.status_code == 401
+    message = "ユーザー名またはパスワードが正しくありません"
+    assert message in unknown.get_data(as_text=True) and message in wrong.get_data(as_text=True)
+
+
+def test_pages_require_login_and_send_security_headers(app):
+    response = app.test_client().get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
