@@ -7,7 +7,7 @@ variables, and names the closure reason if this step can end the case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 
@@ -123,8 +123,10 @@ def handle_meeting(case: Case, task: HumanTask | None, sub: FormSubmission, data
                     period_to=plan.plan_to,
                 )
             )
+    # The evaluation falls due the morning after the plan period ends (Japan time).
+    plan_end_at = f"{(plan.plan_to + timedelta(days=1)).isoformat()}T09:00:00+09:00"
     return HandlerResult(workflow_data={"statutory_services": list(plan.statutory_services),
-                                        "plan_to": plan.plan_to.isoformat()})
+                                        "plan_to": plan.plan_to.isoformat(), "plan_end_at": plan_end_at})
 
 
 def _current_decision(case: Case, service: str) -> SupportDecision | None:

@@ -1,0 +1,35 @@
+"""At plan_to the process moves the case to evaluation, fired by `tsunagi timers run-due`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from freezegun import freeze_time
+
+from .helpers import case_of, complete, open_task, walk_in
+
+
+def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
+    cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake")
+    complete(cw, case_id, "assessment")
+    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
+    complete(lead, case_id, "coordination_meeting")
+    due = datetime(2026, 12, 11, 0, 0, tzinfo=UTC)  # 09:00 JST the day after plan_to
+    assert case_of(case_id).next_timer_at.replace(tzinfo=UTC) == due
+
+    runner = app.test_cli_runner()
+    clock.current = datetime(2026, 12, 10, 23, 59, tzinfo=UTC)
+    with freeze_time(clock.current):
+        assert "fired 0 timer(s)" in runner.invoke(args=["timers", "run-due"]).output
+    assert case_of(case_id).state == "decided"
+
+    clock.current = datetime(2026, 12, 11, 0, 1, tzinfo=UTC)
+    with freeze_time(clock.current):
+        assert "fired 1 timer(s)" in runner.invoke(args=["timers", "run-due"]).output
+    case = case_of(case_id)
+    assert case.state == "evaluation" and case.next_timer_at is None
+    open_task(case_id, "evaluation")
+    complete(cw, case_id, "evaluation", outcome="replan", closure_reason="")
+    assert case_of(case_id).state == "plan_draft"
