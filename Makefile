@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 run: install
 	$(TSUNAGI) db upgrade
 	$(TSUNAGI) demo
-	$(TSUNAGI) run --host 127.0.0.1 --port 5000
+	TSUNAGI_SESSION_COOKIE_SECURE=0 $(TSUNAGI) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(PY) -m tests.run_suites

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from app.extensions import db
@@ -44,24 +46,61 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(2) from exc
         click.echo(f"created user {user.username} ({' '.join(sorted(user.roles))}, ward {user.ward or '-'})")
 
+    @users_group.command("token")
+    @click.argument("name")
+    @click.option("--days", type=int, default=None, help="Days until it expires (default TOKEN_TTL_DAYS).")
+    def issue_token(name, days):
+        """Print a new API token for NAME (shown once; only its hash is stored)."""
+        from app.services.errors import NotFound
+        from app.services.tokens import issue_token as issue
+
+        try:
+            raw, token = issue(name, days)
+        except NotFound as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(2) from exc
+        click.echo(raw)
+        expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=UTC)
+        click.echo(f"expires {expires.isoformat()}", err=True)  # stderr: stdout holds only the token
+
+    @users_group.command("revoke-tokens")
+    @click.argument("name")
+    def revoke_tokens(name):
+        """Revoke every API token of NAME."""
+        from app.services.errors import NotFound
+        from app.services.tokens import revoke_tokens as revoke
+
+        try:
+            count = revoke(name)
+        except NotFound as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(2) from exc
+        click.echo(f"revoked {count} token(s) of {name}")
+
     @processes_group.command("check")
     def check():
         """Validate processes/ and forms/; exit 1 with the problems when anything is wrong."""
-        from app.services.process_checks import check_directory
+        from app.services.process_checks import blocking, check_directory
 
         problems = check_directory()
         for problem in problems:
             where = f" [{problem.element_id}]" if problem.element_id else ""
-            click.echo(f"{problem.file or '-'}{where}: {problem.message}", err=True)
-        if problems:
+            click.echo(f"{problem.severity}: {problem.file or '-'}{where}: {problem.message}", err=True)
+        if blocking(problems):
             raise SystemExit(1)
-        click.echo("processes and forms: OK")
+        click.echo(f"processes and forms: OK ({len(problems)} warning(s))")
 
     @processes_group.command("deploy")
     @click.option("--note", default=None)
     def deploy(note):
+        from app.services.process_checks import blocking, check_directory
         from app.services.processes import deploy_from_disk
 
+        errors = blocking(check_directory())
+        for problem in errors:  # the same checks as the modeler's deploy
+            click.echo(f"error: {problem.file or '-'} [{problem.element_id or '-'}]: {problem.message}", err=True)
+        if errors:
+            raise SystemExit(1)
         version, created = deploy_from_disk(None, note)
         db.session.commit()
         click.echo(f"{'deployed' if created else 'unchanged'}: {version.process_id} v{version.version}")
@@ -73,6 +112,34 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"fired {fire_due_timers()} timer(s)")
 
+    @timers_group.command("incidents")
+    def incidents():
+        """List timers that kept failing (open incidents)."""
+        from app.services.timers import open_incidents
+
+        for incident in open_incidents():
+            click.echo(f"case {incident.case_id}: {incident.attempts} attempt(s) [{incident.element_id or '-'}] "
+                       f"{incident.last_error}")
+
+    @timers_group.command("retry")
+    @click.argument("case_id", type=int)
+    def retry(case_id):
+        """Re-arm a case whose timer incident an operator has dealt with."""
+        from app.services.timers import retry_incident
+
+        if not retry_incident(case_id):
+            raise SystemExit(f"case {case_id} has no open timer incident")
+        click.echo(f"case {case_id}: timers will fire on the next pass")
+
+    @app.cli.command("scheduler")
+    @click.option("--interval", default=30, show_default=True, help="Seconds between passes.")
+    def scheduler(interval):
+        """Run the timer scheduler in this process (run it separately from the web workers)."""
+        from app.services.scheduler import run_scheduler
+
+        click.echo(f"scheduler: a pass every {interval} s (Ctrl-C stops)")
+        run_scheduler(current_app._get_current_object(), interval)
+
     @app.cli.command("demo")
     def demo():
         """Load demo users and cases in several states; prints the logins."""
@@ -81,5 +148,10 @@ def register_cli(app: Flask) -> None:
         for line in load_demo():
             click.echo(line)
 
-    for group in (users_group, processes_group, timers_group):
+    from app.cli_audit import audit_group
+
+    for group in (users_group, processes_group, timers_group, audit_group):
         app.cli.add_command(group)
+    from app.cli_deadlines import deadlines_group  # issue 5
+
+    app.cli.add_command(deadlines_group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -27,17 +28,57 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
     "LANGUAGES": ["ja", "en"],
     "SESSION_COOKIE_HTTPONLY": True,
+    # Session cookies only over HTTPS; `make run` serves plain HTTP on 127.0.0.1 and turns this off.
+    "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Timers (issue 5): retry waits before a failing timer becomes an incident; email is off by default.
+    "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
+    "NOTIFY_EMAIL": False,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_FROM": None,
+    # API bearer tokens expire after this many days (`tsunagi users token NAME`).
+    "TOKEN_TTL_DAYS": 90,
+    # Failed-or-not login attempts per client address and user name (Flask-Limiter syntax).
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_ENABLED": True,
+    # One process: memory is enough; several web processes need a shared store (e.g. redis://).
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _from_env(key: str, value: str, default):
+    """Environment values are text; give them the type of the setting's default."""
+    if isinstance(default, bool):
+        lowered = value.strip().lower()
+        if lowered in _TRUE | _FALSE:
+            return lowered in _TRUE
+        raise ValueError(f"TSUNAGI_{key} must be one of 1/0, true/false, yes/no, on/off (got {value!r})")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"TSUNAGI_{key} must be a whole number (got {value!r})") from None
+    if isinstance(default, (tuple, list, dict)):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"TSUNAGI_{key} must be JSON like its default {default!r}: {exc}") from None
+        return tuple(parsed) if isinstance(default, tuple) else parsed
+    return value
 
 
 def load_config(instance_path: str, overrides: dict | None) -> dict:
     config = dict(DEFAULTS)
-    for key in list(DEFAULTS) + ["SESSION_COOKIE_SECURE"]:
+    for key in DEFAULTS:
         env_value = os.environ.get(f"TSUNAGI_{key}")
         if env_value is not None:
-            config[key] = env_value
+            config[key] = _from_env(key, env_value, DEFAULTS[key])
     if os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     config.update(overrides or {})

@@ -42,7 +42,9 @@ def complete(client, case_id: int, form_key: str, day: date | None = None, expec
     data = sample(form_key, day or date(2026, 11, 26), **overrides)
     if form_key == "service_record" and instance_item:
         data["service"] = instance_item
-    response = client.post(f"/tasks/{task.id}", data=form_post(data))
+    posted = form_post(data)
+    posted["confirmed"] = "1"  # irreversible steps show a confirm page first
+    response = client.post(f"/tasks/{task.id}", data=posted)
     assert response.status_code == expect, response.get_data(as_text=True)[:3000]
     return response
 

@@ -134,3 +134,27 @@ def test_progress_note_action_in_open_state(staff, login):
         "recorded_on": "2026-11-26", "kind": "phone", "content": "電話で予約を確認"}))
     assert response.status_code == 303
     assert db.session.query(FormSubmission).filter_by(case_id=case_id, form_key="progress_note").count() == 1
+
+
+def test_irreversible_steps_ask_for_confirmation_first(staff, login):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    task = open_task(case_id, "intake")
+    complete(cw, case_id, "intake", screening_result="public_assistance", applied=False, consent_scopes=[])
+    task = open_task(case_id, "pa_handoff")
+    from datetime import date
+
+    from app.services.samples import sample
+
+    posted = form_post(sample("pa_handoff", date(2026, 11, 26)))
+    first = cw.post(f"/tasks/{task.id}", data=posted)
+    assert first.status_code == 200
+    page = first.get_data(as_text=True)
+    assert "取り消せません" in page and 'name="confirmed" value="1"' in page
+    assert case_of(case_id).state == "handoff_pa"
+    assert db.session.query(FormSubmission).filter_by(case_id=case_id, form_key="pa_handoff").count() == 0
+    back = cw.post(f"/tasks/{task.id}", data={**posted.to_dict(flat=True), "back_to_form": "1"})
+    assert back.status_code == 200 and "同日、生活保護担当へ同行" in back.get_data(as_text=True)
+    posted["confirmed"] = "1"
+    assert cw.post(f"/tasks/{task.id}", data=posted).status_code == 303
+    assert case_of(case_id).state == "closed"

@@ -48,3 +48,22 @@ def test_pages_require_login_and_send_security_headers(app):
     response = app.test_client().get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_session_cookie_is_secure_httponly_and_samesite_by_default(staff, app):
+    client = app.test_client()
+    response = client.post("/login", data={"username": staff["caseworker"].username, "password": "correct-horse-1"})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_settings_from_the_environment_get_the_type_of_their_default(monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.setenv("TSUNAGI_SESSION_COOKIE_SECURE", "0")
+    monkeypatch.setenv("TSUNAGI_TOKEN_TTL_DAYS", "30")
+    config = load_config("/tmp", {})
+    assert config["SESSION_COOKIE_SECURE"] is False and config["TOKEN_TTL_DAYS"] == 30
+    monkeypatch.setenv("TSUNAGI_SESSION_COOKIE_SECURE", "maybe")
+    with pytest.raises(ValueError, match="TSUNAGI_SESSION_COOKIE_SECURE"):
+        load_config("/tmp", {})

@@ -6,6 +6,7 @@ workflow) and plain dataclasses.  The engine never touches the database.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -14,13 +15,24 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from .migration import ElementChange, MigrationPlan, TimerChange, VersionDiff, diff_versions, try_migration
 from .scripting import ScriptRejected, compile_problems, make_script_engine
 from .serializer import AppSerializer
-from .specs import ProcessSpec, content_hash, parse_process, parse_xml
+from .specs import MAX_BPMN_BYTES, ProcessSpec, content_hash, parse_process, parse_xml
+from .static_checks import expression_problems, timer_expression_problems
 from .types import EngineError, ProcessProblem, StepOutcome, TaskNotReady, UserTaskInfo
 
 __all__ = [
+    "MAX_BPMN_BYTES",
+    "ElementChange",
     "EngineError",
+    "MigrationPlan",
+    "TimerChange",
+    "VersionDiff",
+    "diff_versions",
+    "expression_problems",
+    "timer_expression_problems",
+    "try_migration",
     "ProcessEngine",
     "ProcessProblem",
     "ProcessSpec",
@@ -165,7 +177,11 @@ class ProcessEngine:
         return parse_process(files, process_id)
 
     def start(self, spec: ProcessSpec, data: dict | None = None) -> RunningWorkflow:
-        workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=self.script_engine)
+        # SpiffWorkflow rewires a spec when an event subprocess is first triggered
+        # (BpmnStartTask.trigger_wf), so a running workflow needs its own copy of the
+        # cached spec; loaded workflows already get one from the serialised blob.
+        top, subprocesses = copy.deepcopy((spec.spec, spec.subprocess_specs))
+        workflow = BpmnWorkflow(top, subprocesses, script_engine=self.script_engine)
         workflow.task_tree.data.update(data or {})
         running = RunningWorkflow(workflow, self.serializer)
         running._run_steps()

@@ -27,6 +27,7 @@ class ProcessProblem:
     message: str
     element_id: str | None = None
     file: str | None = None
+    severity: str = "error"  # "warning": shown to the process owner, does not block a deploy
 
 
 @dataclass

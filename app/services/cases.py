@@ -9,7 +9,7 @@ from app.codes import WARDS
 from app.extensions import db
 from app.models import Case, FormSubmission, HumanTask, User
 
-from . import audit
+from . import audit, replay
 from .errors import Forbidden, NotFound, ValidationFailed
 from .processes import current_version, spec_for
 from .projection import derive_state, sync_tasks
@@ -24,10 +24,16 @@ def start_case(ward: str, actor: User, route: str | None = None) -> Case:
         raise ValidationFailed({"ward": [f"区のコードが正しくありません: {ward}"]})
     if not access.can_open_case(actor, ward):
         raise Forbidden("この区で相談ケースを開く権限がありません")
+    case = open_episode(ward, actor, route)
+    db.session.commit()
+    return case
+
+
+def open_episode(ward: str, actor: User, route: str | None = None) -> Case:
+    """Start the process for a new case in the current transaction (callers check access and commit)."""
     version = current_version()
-    workflow = engine().start(
-        spec_for(version), {"plan_round": 0, "max_plan_rounds": int(current_app.config["MAX_PLAN_ROUNDS"])}
-    )
+    start_data = {"plan_round": 0, "max_plan_rounds": int(current_app.config["MAX_PLAN_ROUNDS"])}
+    workflow = engine().start(spec_for(version), start_data)
     case = Case(
         ward=ward,
         state="intake",
@@ -43,8 +49,8 @@ def start_case(ward: str, actor: User, route: str | None = None) -> Case:
     case.next_timer_at = outcome.next_timer_at
     sync_tasks(case, outcome, None, actor.id)
     case.state = derive_state(case, outcome)
-    audit.record("case_opened", case.id, actor.id, ward=ward, process_version=version.version)
-    db.session.commit()
+    audit.record("case_opened", case.id, actor.id, ward=ward, process_version=version.version,
+                 start_data=start_data, outcome=replay.outcome_digest(outcome))  # start_data: for `audit replay`
     return case
 
 

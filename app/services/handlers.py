@@ -25,6 +25,11 @@ from app.models import (
 )
 
 from .errors import ValidationFailed
+from .no_response import (  # issue 5: non-response ladder
+    handle_contact_attempt,
+    ladder_data_after_monitoring,
+    refuse_lost_contact_without_supervisor,
+)
 from .runtime import now
 
 
@@ -188,10 +193,12 @@ def _latest_decisions(case: Case) -> list[SupportDecision]:
 
 def handle_monitoring(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
     db.session.flush()
-    return HandlerResult(workflow_data={"delivery_finished": delivery_finished(case)})
+    return HandlerResult(workflow_data={"delivery_finished": delivery_finished(case),
+                                        **ladder_data_after_monitoring(case, data)})
 
 
 def handle_evaluation(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    refuse_lost_contact_without_supervisor(task, data)
     return HandlerResult(closure_reason=data.get("closure_reason") if data["outcome"] == "close" else None)
 
 
@@ -232,6 +239,7 @@ HANDLERS = {
     "pa_handoff": handle_pa_handoff,
     "closure": handle_closure,
     "progress_note": handle_progress_note,
+    "contact_attempt": handle_contact_attempt,
 }
 
 

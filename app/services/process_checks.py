@@ -1,36 +1,129 @@
-"""Checks run before a diagram reaches caseworkers (`tsunagi processes check`)."""
+"""Checks run before a diagram reaches caseworkers (`tsunagi processes check`, the modeler).
+
+In order; a failing step stops the ones that need its result:
+1. size cap and hardened XML parse (no DOCTYPE, entities, DTDs or network);
+2. XSD validation and SpiffWorkflow's own parse;
+3. user tasks: a form key that exists, roles that exist; every lane is a role code;
+4. choice gateways: a default flow, or a condition on every outgoing flow (without a default
+   flow: a warning, since no condition may match);
+5. every expression and script compiles under the restricted environment (no import, file
+   access or dunder walks); timer expressions evaluate;
+6. no loop without a cap (heuristic in ``process_graph``);
+7. the contract's form keys (contract §2) still exist and the main process still uses the
+   task forms other systems rely on;
+8. every flow node has a shape in the diagram.
+Problems point at the element id; severity "warning" does not block a deploy.
+"""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from app.codes import ROLES
-from app.engine import EngineError, ProcessProblem
+from app.engine import (
+    EngineError,
+    ProcessProblem,
+    expression_problems,
+    parse_xml,
+    timer_expression_problems,
+)
 from app.forms import load_form_definitions
 
+from . import process_graph
 from .processes import read_process_files
 from .runtime import engine
+
+# Contract §2: every definition must exist; the task forms must stay on user tasks of the main process.
+CONTRACT_FORMS = {
+    "referral_slip", "intake", "assessment", "plan", "coordination_meeting", "monitoring", "evaluation",
+    "service_record", "pa_handoff", "closure", "progress_note",
+}
+CONTRACT_TASK_FORMS = CONTRACT_FORMS - {"referral_slip", "progress_note"}
 
 
 def check_directory() -> list[ProcessProblem]:
     config = current_app.config
-    problems: list[ProcessProblem] = []
     try:
         forms = load_form_definitions(config["FORMS_DIR"])
     except Exception as exc:  # FormDefinitionError names the file and field
         return [ProcessProblem(str(exc), file="forms/")]
     files = read_process_files(config["PROCESSES_DIR"])
+    return [p if p.file else _in_file(p, "processes/") for p in check_files(files, config["MAIN_PROCESS_ID"], forms)]
+
+
+def _in_file(problem: ProcessProblem, file: str) -> ProcessProblem:
+    return ProcessProblem(problem.message, problem.element_id, file, problem.severity)
+
+
+def blocking(problems: list[ProcessProblem]) -> list[ProcessProblem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def check_files(files: dict[str, str], process_id: str, forms: dict) -> list[ProcessProblem]:
+    """Every problem of the BPMN ``files`` for ``process_id`` against the forms that exist."""
+    roots = {}
+    for filename, text in sorted(files.items()):
+        try:
+            roots[filename] = parse_xml(text, filename)
+        except EngineError as exc:
+            return [ProcessProblem(str(exc), None, filename)]
     try:
-        engine().parse(files, config["MAIN_PROCESS_ID"])
+        engine().parse(files, process_id)
     except EngineError as exc:
-        return [ProcessProblem(str(exc), exc.element_id, "processes/")]
-    problems.extend(engine().script_problems(files, config["MAIN_PROCESS_ID"]))
-    for info in engine().user_task_specs(files, config["MAIN_PROCESS_ID"]):
+        return [ProcessProblem(f"BPMN として読み込めません: {exc}", exc.element_id)]
+    problems = _task_problems(files, process_id, forms)
+    for filename, root in roots.items():
+        problems += _document_problems(root, filename)
+    if process_id == current_app.config["MAIN_PROCESS_ID"]:
+        problems += _contract_problems(files, process_id, forms)
+    return problems
+
+
+def _task_problems(files, process_id, forms) -> list[ProcessProblem]:
+    problems = []
+    for info in engine().user_task_specs(files, process_id):
         if not info.form_key:
-            problems.append(ProcessProblem("user task has no formKey", info.bpmn_id))
+            problems.append(ProcessProblem("ユーザータスクに formKey がありません", info.bpmn_id))
         elif info.form_key not in forms:
-            problems.append(ProcessProblem(f"unknown form key {info.form_key}", info.bpmn_id))
+            problems.append(ProcessProblem(f"フォーム {info.form_key} は存在しません", info.bpmn_id))
         for role in (info.role or "").split() or [None]:
             if role not in ROLES:
-                problems.append(ProcessProblem(f"unknown role {role}", info.bpmn_id))
+                problems.append(ProcessProblem(f"ロール {role} は存在しません", info.bpmn_id))
+    return problems
+
+
+def _document_problems(root, filename: str) -> list[ProcessProblem]:
+    problems = []
+    for lane_id, name in process_graph.lane_names(root):
+        if name not in ROLES:
+            problems.append(ProcessProblem(f"レーン名「{name}」はロールコードではありません", lane_id, filename))
+    for gateway_id, severity, message in process_graph.gateway_problems(root):
+        problems.append(ProcessProblem(message, gateway_id, filename, severity))
+    problems += _source_problems(root, filename)
+    for element_id, severity, message in process_graph.loop_problems(root):
+        problems.append(ProcessProblem(message, element_id, filename, severity))
+    for element_id in process_graph.missing_shapes(root):
+        problems.append(ProcessProblem("図（BPMNShape）がありません。tools/layout_bpmn.py で配置してください",
+                                       element_id, filename))
+    return problems
+
+
+def _source_problems(root, filename: str) -> list[ProcessProblem]:
+    problems = []
+    for source in process_graph.sources(root):
+        if source.kind in ("timeDuration", "timeDate", "timeCycle"):
+            reasons = timer_expression_problems(source.kind, source.text)
+        else:
+            reasons = expression_problems(source.text, source.mode)
+        for reason in reasons:
+            problems.append(ProcessProblem(f"{source.kind}: {reason}", source.element_id, filename))
+    return problems
+
+
+def _contract_problems(files, process_id, forms) -> list[ProcessProblem]:
+    problems = [ProcessProblem(f"契約で定めたフォーム {key} の定義がありません", None, "forms/")
+                for key in sorted(CONTRACT_FORMS - set(forms))]
+    used = {info.form_key for info in engine().user_task_specs(files, process_id)}
+    problems += [ProcessProblem(f"契約で定めたフォーム {key} を使うユーザータスクがなくなっています")
+                 for key in sorted(CONTRACT_TASK_FORMS - used)]
     return problems

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -45,6 +44,15 @@ def deploy_from_disk(actor_id: int | None = None, note: str | None = None) -> tu
     files = read_process_files(config["PROCESSES_DIR"])
     forms = {key: d.to_dict() for key, d in load_form_definitions(config["FORMS_DIR"]).items()}
     engine().parse(files, process_id)  # refuse to deploy what does not parse
+    return store_version(process_id, files, forms, actor_id, note, source="disk")
+
+
+def store_version(process_id: str, files: dict[str, str], forms: dict, actor_id: int | None, note: str | None,
+                  source: str) -> tuple[ProcessVersion, bool]:
+    """Keep ``files`` and ``forms`` as the next immutable version unless identical to one.
+
+    Returns (version, created); audited; the caller commits.
+    """
     digest = content_hash({**files, "__forms__": repr(sorted(forms.items()))})
     existing = db.session.query(ProcessVersion).filter_by(process_id=process_id, content_hash=digest).first()
     if existing is not None:
@@ -61,7 +69,8 @@ def deploy_from_disk(actor_id: int | None = None, note: str | None = None) -> tu
     )
     db.session.add(version)
     db.session.flush()
-    audit.record("process_deployed", None, actor_id, process_id=process_id, version=version.version, hash=digest)
+    audit.record("process_deployed", None, actor_id, process_id=process_id, version=version.version, hash=digest,
+                 source=source, note=note)
     return version, True
 
 
@@ -69,18 +78,24 @@ def spec_for(version: ProcessVersion) -> ProcessSpec:
     return engine().parse(version.bpmn_files, version.process_id)
 
 
-@lru_cache(maxsize=256)
-def _definition_from(key: str, version_id: int, frozen: str) -> FormDefinition:
-    import json
-
-    return FormDefinition.from_dict(json.loads(frozen))
+_definitions: dict[tuple[int, str, str], FormDefinition] = {}
 
 
 def form_definition(version: ProcessVersion, form_key: str) -> FormDefinition:
-    """The form exactly as the version was deployed (cases render with their own version)."""
-    import json
+    """The form exactly as the version was deployed (cases render with their own version).
 
+    Versions are immutable, so a definition is parsed once per (version, content hash) and the
+    large JSON column is not read again.
+    """
+    key = (version.id, version.content_hash, form_key)
+    cached = _definitions.get(key)
+    if cached is not None:
+        return cached
     raw = version.form_definitions.get(form_key)
     if raw is None:
         raise NotFound(f"form {form_key} is not part of process version {version.version}")
-    return _definition_from(form_key, version.id, json.dumps(raw, sort_keys=True, ensure_ascii=False))
+    definition = FormDefinition.from_dict(raw)
+    if len(_definitions) > 1024:
+        _definitions.clear()
+    _definitions[key] = definition
+    return definition

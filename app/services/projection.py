@@ -11,9 +11,11 @@ from app.extensions import db
 from app.models import Case, CoordinationMeeting, FormSubmission, HumanTask
 
 from . import audit
+from .deadlines import task_due_on
 
 # When several tasks are open at once, the case is in the first of these states.
-STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessment", "intake", "in_support"]
+STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessment", "intake", "suspended",
+                  "in_support"]
 
 
 def _iso_date(value) -> date | None:
@@ -23,7 +25,10 @@ def _iso_date(value) -> date | None:
         return None
 
 
-def due_on(info: UserTaskInfo) -> date | None:
+def due_on(info: UserTaskInfo, ward: str | None = None) -> date | None:
+    ruled = task_due_on(info.bpmn_id, info.form_key, info.data, ward)  # issue 5: deadline rules, calendar
+    if ruled is not None:
+        return ruled
     if info.form_key == "monitoring":
         return _iso_date(info.data.get("next_monitoring_on"))
     if info.form_key == "assessment":
@@ -37,6 +42,8 @@ def prefill(info: UserTaskInfo) -> dict:
         return {"service": info.instance_item}
     if info.form_key == "monitoring":
         return {"contact_on": info.data.get("next_monitoring_on")} if info.data.get("next_monitoring_on") else {}
+    if info.bpmn_id == "evaluation_no_response":  # issue 5: after 90 days without contact
+        return {"goals_result": "not_assessable"}
     return {}
 
 
@@ -66,7 +73,7 @@ def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, 
             case_state=info.case_state,
             instance_item=info.instance_item,
             assignee_id=case.assigned_to_id if "caseworker" in roles else None,
-            due_on=due_on(info),
+            due_on=due_on(info, case.ward),
             prefill=prefill(info),
         )
         db.session.add(row)

@@ -45,6 +45,8 @@ def sample(form_key: str, day: date, **overrides) -> dict:
         },
         "closure": {"closed_on": d(), "closure_reason": "person_request"},
         "progress_note": {"recorded_on": d(), "kind": "interview", "content": "面談で近況を確認した"},
+        "contact_attempt": {"attempted_on": d(), "kind": "phone", "contact_made": False, "note": "電話に応答なし"},
+        "suspension_decision": {"decided_on": d(), "contact_made": False, "reason": "60日間連絡がとれないため中断"},
     }
     data = dict(samples[form_key])
     data.update(overrides)

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import validate_data
 from app.models import Case, Closure, FormSubmission, HumanTask, User
 
-from . import audit
+from . import audit, replay
 from .cases import ACTIONS, available_actions
 from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
 from .handlers import HandlerResult, handler_for
@@ -64,12 +64,16 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
         db.session.flush()
         result = handler_for(task.form_key)(case, task, submission, data)
         workflow = engine().load(case.workflow_blob)
-        outcome = workflow.complete_task(task.engine_task_id, {**data, **result.workflow_data})
+        engine_data = {**data, **result.workflow_data}
+        engine_input = replay.step_input(workflow, task.engine_task_id, engine_data)  # for `audit replay`
+        outcome = workflow.complete_task(task.engine_task_id, engine_data)
         task.status = "completed"
         task.completed_at = now()
         task.completed_by_id = actor.id
         audit.record("task_completed", case.id, actor.id, task_id=task.id, bpmn_id=task.bpmn_id,
-                     form_key=task.form_key, submission_id=submission.id)
+                     form_key=task.form_key, submission_id=submission.id,
+                     on_behalf_of=access.acting_for(actor, task),
+                     engine_input=engine_input, outcome=replay.outcome_digest(outcome))
         _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data)
         db.session.commit()
     except TaskNotReady as exc:
@@ -95,6 +99,8 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
         raise NotFound("相談ケースが見つかりません")
     if action not in ACTIONS:
         raise NotFound(f"操作 {action} はありません")
+    if not access.can_run_action(actor, case, action):
+        raise Forbidden("この相談ケースで操作する権限がありません")
     try:
         case = _lock_case(case_id)
         if case.is_closed:
@@ -127,7 +133,8 @@ def _record_progress(case: Case, raw: dict, actor: User) -> None:
     db.session.flush()
     handler_for("progress_note")(case, None, submission, data)
     case.updated_at = now()
-    audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id)
+    audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id,
+                 on_behalf_of=access.acting_for(actor, case))
 
 
 def _request_pa_handoff(case: Case, raw: dict, actor: User) -> None:
@@ -136,19 +143,22 @@ def _request_pa_handoff(case: Case, raw: dict, actor: User) -> None:
         raise ValidationFailed({key: [f"この項目は定義されていません: {key}"] for key in unknown})
     note = str((raw or {}).get("note") or "")
     workflow = engine().load(case.workflow_blob)
-    outcome = workflow.send_message("request_pa_handoff", {"requested_by": actor.username, "note": note})
-    audit.record("action_run", case.id, actor.id, action="request_pa_handoff", note=note)
+    payload = {"requested_by": actor.username, "note": note}
+    outcome = workflow.send_message("request_pa_handoff", payload)
+    audit.record("action_run", case.id, actor.id, action="request_pa_handoff", note=note,
+                 message={"name": "request_pa_handoff", "payload": payload}, outcome=replay.outcome_digest(outcome))
     _apply_outcome(case, workflow.dump(), outcome, None, actor, HandlerResult(), {})
 
 
 def _apply_outcome(case: Case, blob: bytes, outcome: StepOutcome, completed_task_id, actor: User,
                    result: HandlerResult, data: dict) -> None:
     previous = case.state
+    # State first (its queries would otherwise flush the case row twice), then one UPDATE.
+    case.state = derive_state(case, outcome)
     case.workflow_blob = blob
     case.next_timer_at = outcome.next_timer_at
     case.updated_at = now()
     sync_tasks(case, outcome, completed_task_id, actor.id)
-    case.state = derive_state(case, outcome)
     if case.state != previous:
         audit.record("case_state_changed", case.id, actor.id, before=previous, after=case.state)
     if outcome.completed:

@@ -1,32 +1,217 @@
-"""Firing due process timers (the scheduler issue builds on this one pass)."""
+"""Firing due process timers: exactly once per due case, however many scheduler processes run.
+
+A pass walks the due cases in id order.  Each case is claimed and fired in its own
+transaction:
+
+* PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` — a case another process holds is skipped
+  (that process fires it), so passes on several hosts never wait for each other nor fire twice.
+* SQLite has no row locks: the database's single-writer lock plus the case's version counter
+  (`lock_version`) make a second, concurrent firing fail with StaleDataError and roll back.
+
+A process killed mid-pass loses nothing: its open transaction rolls back, the row lock goes
+away, and `next_timer_at` still says the case is due.  A timer whose step fails is retried
+with backoff (by moving `next_timer_at`), then left as an open TimerIncident for operators;
+either way the pass moves on to the next case.
+"""
 
 from __future__ import annotations
 
-from app.extensions import db
-from app.models import Case
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from . import audit
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.engine import EngineError
+from app.extensions import db
+from app.models import Case, HumanTask, TimerIncident
+
+from . import audit, notifications
 from .projection import derive_state, sync_tasks
 from .runtime import engine, now
 
+# Due case ids read at a time; each is then claimed and fired in its own transaction.
+CLAIM_BATCH = 100
+
+# Seconds to wait before retry n (1-based); after the last one the incident opens.
+RETRY_BACKOFF_SECONDS = (60, 300, 1800)
+
+
+@dataclass
+class PassResult:
+    fired: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed elsewhere or changed under us
+    incidents: list[int] = field(default_factory=list)
+
 
 def fire_due_timers() -> int:
-    fired = 0
-    due_ids = [
-        case_id
-        for (case_id,) in db.session.query(Case.id)
-        .filter(Case.next_timer_at.isnot(None), Case.next_timer_at <= now(), Case.state != "closed")
-        .all()
-    ]
-    for case_id in due_ids:
-        case = db.session.query(Case).filter_by(id=case_id).with_for_update().one()
-        workflow = engine().load(case.workflow_blob)
-        outcome = workflow.fire_due_timers()
-        case.workflow_blob = workflow.dump()
-        case.next_timer_at = outcome.next_timer_at
-        sync_tasks(case, outcome, None, None)
-        case.state = derive_state(case, outcome)
-        audit.record("timer_fired", case.id, None)
+    """One pass over every due case; returns how many cases fired (contract §4)."""
+    return run_pass().fired
+
+
+def run_pass(max_cases: int | None = None) -> PassResult:
+    result = PassResult()
+    started = now()
+    with_incident = _cases_with_active_incident()  # read once: incidents are rare
+    cursor = 0
+    while max_cases is None or result.fired + result.failed < max_cases:
+        candidates = _due_case_ids(started, cursor)
+        db.session.rollback()  # the candidate read holds nothing
+        if not candidates:
+            break
+        for case_id in candidates:
+            if max_cases is not None and result.fired + result.failed >= max_cases:
+                break
+            case = _claim(case_id, started)
+            if case is None:
+                db.session.rollback()  # another process holds it or already fired it
+                result.skipped += 1
+                continue
+            _fire_claimed(case, case.id in with_incident, result)
+        cursor = candidates[-1]
+    return result
+
+
+def _due_case_ids(due_by: datetime, after_id: int) -> list[int]:
+    """The next batch of due case ids in id order (a plain read: claiming is per case)."""
+    rows = (
+        db.session.query(Case.id)
+        .filter(Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed",
+                Case.id > after_id)
+        .order_by(Case.id)
+        .limit(CLAIM_BATCH)
+    )
+    return [case_id for (case_id,) in rows]
+
+
+def _claim(case_id: int, due_by: datetime) -> Case | None:
+    """Lock the case if it is still due and nobody else holds it (in this case's own transaction)."""
+    query = db.session.query(Case).filter(
+        Case.id == case_id, Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed"
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+        # A firing is idempotent to lose: if the server crashes before this commit reaches disk,
+        # the case is simply still due and fires on the next pass. So do not wait for the WAL
+        # flush on every case (this transaction only; nothing else is relaxed).
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+    return query.populate_existing().first()
+
+
+def _fire_claimed(case: Case, had_incident: bool, result: PassResult) -> None:
+    case_id = case.id
+    try:
+        _fire(case, had_incident)
         db.session.commit()
-        fired += 1
-    return fired
+        result.fired += 1
+    except (StaleDataError, OperationalError):
+        # SQLite: another scheduler fired it first (version mismatch, or its write lock made
+        # ours fail); nothing is lost, the case is due again only if it was not fired.
+        db.session.rollback()
+        result.skipped += 1
+    except EngineError as exc:
+        db.session.rollback()
+        result.failed += 1
+        incident = _record_failure(case_id, exc)
+        if incident is not None and incident.status == "open":
+            result.incidents.append(incident.id)
+
+
+def _fire(case: Case, had_incident: bool) -> None:
+    previous = case.state
+    workflow = engine().load(case.workflow_blob)
+    ready_before = {info.task_id for info in workflow.ready_user_tasks()}
+    outcome = workflow.fire_due_timers()
+    case.workflow_blob = workflow.dump()
+    case.next_timer_at = outcome.next_timer_at
+    case.updated_at = now()
+    sync_tasks(case, outcome, None, None)
+    case.state = derive_state(case, outcome)
+    audit.record("timer_fired", case.id, None, next_timer_at=outcome.next_timer_at)
+    if case.state != previous:
+        audit.record("case_state_changed", case.id, None, before=previous, after=case.state)
+    opened = [info.task_id for info in outcome.ready_tasks if info.task_id not in ready_before]
+    if any(info.bpmn_id in notifications.ALERT_ROLES_ON_OPEN for info in outcome.ready_tasks
+           if info.task_id in opened):
+        new_tasks = db.session.query(HumanTask).filter(HumanTask.engine_task_id.in_(opened)).all()
+        notifications.alert_for_new_tasks(case, new_tasks)
+    if had_incident:
+        _resolve_incident(case.id)
+
+
+def _cases_with_active_incident() -> set[int]:
+    rows = db.session.query(TimerIncident.case_id).filter(TimerIncident.status.in_(["retrying", "open"]))
+    return {case_id for (case_id,) in rows}
+
+
+def _active_incident(case_id: int) -> TimerIncident | None:
+    return (
+        db.session.query(TimerIncident)
+        .filter(TimerIncident.case_id == case_id, TimerIncident.status.in_(["retrying", "open"]))
+        .first()
+    )
+
+
+def _resolve_incident(case_id: int) -> None:
+    incident = _active_incident(case_id)
+    if incident is not None:
+        incident.status = "resolved"
+        incident.resolved_at = incident.updated_at = now()
+        audit.record("timer_incident_resolved", case_id, None, incident_id=incident.id)
+
+
+def _record_failure(case_id: int, exc: EngineError) -> TimerIncident | None:
+    """In a new transaction: count the attempt, push the retry out or open the incident."""
+    try:
+        case = db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
+        incident = _active_incident(case_id)
+        if incident is None:
+            incident = TimerIncident(case_id=case_id, first_failed_at=now(), attempts=0)
+            db.session.add(incident)
+        incident.attempts += 1
+        incident.element_id = exc.element_id
+        incident.last_error = str(exc)[:2000]
+        incident.updated_at = now()
+        backoff = _backoff_seconds()
+        if incident.attempts <= len(backoff):
+            case.next_timer_at = now() + timedelta(seconds=backoff[incident.attempts - 1])
+        else:
+            incident.status = "open"
+            case.next_timer_at = None  # stop retrying until an operator re-arms it
+        db.session.flush()
+        audit.record("timer_failed", case_id, None, attempt=incident.attempts, element_id=exc.element_id,
+                     error=str(exc)[:1000], incident_id=incident.id, incident_status=incident.status)
+        if incident.status == "open":
+            notifications.alert_incident(case, incident)
+        db.session.commit()
+        return incident
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("could not record the timer failure of case %s", case_id)
+        return None
+
+
+def _backoff_seconds() -> tuple[int, ...]:
+    return tuple(current_app.config.get("TIMER_RETRY_BACKOFF_SECONDS") or RETRY_BACKOFF_SECONDS)
+
+
+def retry_incident(case_id: int) -> bool:
+    """An operator fixed the cause: fire this case's timers again on the next pass."""
+    incident = _active_incident(case_id)
+    case = db.session.get(Case, case_id)
+    if incident is None or case is None:
+        return False
+    incident.status = "retrying"
+    incident.attempts = 0
+    incident.updated_at = now()
+    case.next_timer_at = now()
+    audit.record("timer_incident_retried", case_id, None, incident_id=incident.id)
+    db.session.commit()
+    return True
+
+
+def open_incidents() -> list[TimerIncident]:
+    return db.session.query(TimerIncident).filter_by(status="open").order_by(TimerIncident.id).all()

@@ -1,13 +1,27 @@
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 from app.services.errors import ServiceError
 
 
 def register_blueprints(app: Flask) -> None:
     from . import auth, cases, tasks, template_helpers, worklist
+    from .api import api_error_for_unrouted, register_api
 
     for module in (auth, worklist, cases, tasks):
         app.register_blueprint(module.bp)
+    from . import modeler
+
+    app.register_blueprint(modeler.bp)
+    register_api(app)
+    from . import assignment
+
+    assignment.register(app)
+    from .audit import register_audit
+
+    register_audit(app)  # after the API: its read-only check runs after the API's token sign-in
+    from . import notifications
+
+    app.register_blueprint(notifications.bp)
     template_helpers.register(app)
 
     @app.errorhandler(ServiceError)
@@ -16,6 +30,8 @@ def register_blueprints(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(exc):
+        if request.path.startswith("/api/"):
+            return api_error_for_unrouted(exc)
         return render_template("error.html", message="ページが見つかりません", status=404), 404
 
     @app.after_request

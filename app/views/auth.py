@@ -1,13 +1,21 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import login_required, login_user, logout_user
 
+from app.extensions import limiter
 from app.services import users
 
 bp = Blueprint("auth", __name__)
 
 
+def _login_attempt_key() -> str:
+    # Per address and account: slows password guessing without locking out a whole office NAT.
+    return f"{get_remote_address()}|{request.form.get('username', '').strip().lower()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_attempt_key)
 def login():
     error = None
     if request.method == "POST":

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.forms import build_form_class
 from app.services import drafts, processes
+from app.services.confirmation import needs_confirmation
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.tasks import get_task_for, submit_task
 
@@ -35,9 +36,14 @@ def submit(task_id: int):
         drafts.save(task, current_user, request.form)
         flash(_("下書きを保存しました"))
         return redirect(url_for("tasks.show", task_id=task.id))
+    if "back_to_form" in request.form:
+        return render_template("task.html", task=task, form=form, definition=definition, errors={})
     if not form.validate():
         return render_template("task.html", task=task, form=form, definition=definition,
                                errors=form.errors_by_field()), 422
+    reason = needs_confirmation(task.form_key, form.clean_data())
+    if reason and request.form.get("confirmed") != "1":
+        return _confirm_page(task, definition, form, reason)
     try:
         case = submit_task(task.id, form.clean_data(), current_user)
     except ValidationFailed as exc:
@@ -51,3 +57,11 @@ def submit(task_id: int):
         return redirect(url_for("cases.show", case_id=task.case_id)), 303
     flash(_("「%(name)s」を完了しました", name=task.name))
     return redirect(url_for("cases.show", case_id=case.id)), 303
+
+
+def _confirm_page(task, definition, form, reason: str):
+    """Show what will be recorded; the same values come back with confirmed=1."""
+    hidden = [(key, value) for key, values in request.form.lists() for value in values
+              if key not in ("csrf_token", "confirmed", "submit_task", "back_to_form")]
+    return render_template("task_confirm.html", task=task, definition=definition, values=form.clean_data(),
+                           hidden=hidden, reason=reason)

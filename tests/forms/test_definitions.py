@@ -87,7 +87,8 @@ def defs():
 
 
 def test_every_contract_form_is_defined(defs):
-    assert set(defs) == set(CONTRACT)
+    # Forms beyond the contract are allowed (contact_attempt, suspension_decision: issue 5).
+    assert set(CONTRACT) <= set(defs)
 
 
 @pytest.mark.parametrize("form_key", sorted(CONTRACT))
@@ -107,6 +108,8 @@ def test_contract_code_fields_offer_the_contract_codes(defs, form_key, name):
 
 def test_extra_required_fields_have_defaults(defs):
     for key, definition in defs.items():
+        if key not in CONTRACT:  # the contract's rule (§2) binds contract forms only
+            continue
         for f in definition.fields:
             if f.name in CONTRACT[key]:
                 continue

@@ -1,0 +1,32 @@
+"""代理 (cover): whose cases and tasks a user may handle today on someone else's behalf."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.extensions import db
+from app.models import CoverAssignment, User
+
+
+def _today() -> date:
+    from app.services.runtime import today
+
+    return today()
+
+
+def covered_user_ids(user: User, day: date | None = None) -> set[int]:
+    """Ids of the users this user is covering for on ``day`` (today by default)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "id", None) is None:
+        return set()
+    day = day or _today()
+    rows = (
+        db.session.query(CoverAssignment.absent_user_id)
+        .filter(
+            CoverAssignment.cover_user_id == user.id,
+            CoverAssignment.revoked_at.is_(None),
+            CoverAssignment.starts_on <= day,
+            CoverAssignment.ends_on >= day,
+        )
+        .all()
+    )
+    return {row[0] for row in rows}

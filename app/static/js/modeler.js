@@ -1,0 +1,240 @@
+/* The process modeler page (no build step: the vendored bpmn-js UMD bundle defines BpmnJS).
+ *
+ * - loads the diagram of a version or draft and the spiffworkflow moddle descriptor;
+ * - a side form edits our properties of a user task (formKey, role) and writes them as
+ *   <spiffworkflow:properties> through the modeler's command stack
+ *   (modeling.updateModdleProperties), so undo/redo covers them like any other edit;
+ * - save draft / check / deploy talk JSON to app/views/modeler.py; problems that name an
+ *   element are highlighted on the canvas (canvas.addMarker) and selectable from the list.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("modeler-config").textContent);
+  var statusLine = document.getElementById("modeler-status");
+  var form = document.getElementById("task-properties");
+  var formKeySelect = document.getElementById("prop-form-key");
+  var roleSelect = document.getElementById("prop-role");
+  var modeler, modeling, moddle, canvas, registry, selected = null, markers = [];
+
+  // UI text comes translated from the page (config.messages); {name} marks a value.
+  function text(key, values) {
+    return config.messages[key].replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
+  }
+
+  function say(message, isError) {
+    statusLine.textContent = message;
+    statusLine.className = "modeler-status" + (isError ? " error-text" : "");
+  }
+
+  function fillOptions() {
+    config.forms.forEach(function (f) {
+      formKeySelect.add(new Option(f.title + " (" + f.key + ")", f.key));
+    });
+    config.roles.forEach(function (r) {
+      roleSelect.add(new Option(r.label + " (" + r.code + ")", r.code));
+    });
+  }
+
+  // -- reading and writing spiffworkflow:properties -------------------------------
+  function propertiesOf(bo) {
+    var ext = bo.get("extensionElements");
+    if (!ext) { return null; }
+    return (ext.get("values") || []).find(function (v) { return v.$instanceOf("spiffworkflow:properties"); }) || null;
+  }
+
+  function readProperty(element, name) {
+    var props = propertiesOf(element.businessObject);
+    var found = props && props.get("properties").find(function (p) { return p.name === name; });
+    return found ? found.value || "" : "";
+  }
+
+  function writeProperty(element, name, value) {
+    var bo = element.businessObject;
+    var ext = bo.get("extensionElements");
+    if (!ext) {
+      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
+      modeling.updateProperties(element, { extensionElements: ext });
+    }
+    var props = propertiesOf(bo);
+    if (!props) {
+      props = moddle.create("spiffworkflow:properties", { properties: [] });
+      props.$parent = ext;
+      modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([props]) });
+    }
+    var list = props.get("properties");
+    var current = list.find(function (p) { return p.name === name; });
+    if (!value) {
+      if (current) {
+        modeling.updateModdleProperties(element, props, { properties: list.filter(function (p) { return p !== current; }) });
+      }
+    } else if (current) {
+      modeling.updateModdleProperties(element, current, { value: value });
+    } else {
+      var prop = moddle.create("spiffworkflow:property", { name: name, value: value });
+      prop.$parent = props;
+      modeling.updateModdleProperties(element, props, { properties: list.concat([prop]) });
+    }
+  }
+
+  // -- the side form ----------------------------------------------------------------
+  function showPanel(element) {
+    selected = element && element.type === "bpmn:UserTask" ? element : null;
+    form.hidden = !selected;
+    document.getElementById("panel-empty").hidden = !!selected;
+    if (!selected) { return; }
+    document.getElementById("panel-element-name").textContent = selected.businessObject.name || "";
+    document.getElementById("panel-element-id").textContent = selected.id;
+    formKeySelect.value = readProperty(selected, "formKey");
+    var roles = readProperty(selected, "role").split(/\s+/);
+    Array.prototype.forEach.call(roleSelect.options, function (o) { o.selected = roles.indexOf(o.value) >= 0; });
+  }
+
+  formKeySelect.addEventListener("change", function () {
+    if (selected) { writeProperty(selected, "formKey", formKeySelect.value); }
+  });
+  roleSelect.addEventListener("change", function () {
+    if (!selected) { return; }
+    var chosen = Array.prototype.filter.call(roleSelect.options, function (o) { return o.selected; })
+      .map(function (o) { return o.value; });
+    writeProperty(selected, "role", chosen.join(" "));
+  });
+
+  // -- problems on the canvas ---------------------------------------------------------
+  function clearMarkers() {
+    markers.forEach(function (m) { canvas.removeMarker(m[0], m[1]); });
+    markers = [];
+  }
+
+  function showProblems(problems) {
+    clearMarkers();
+    var list = document.getElementById("problems");
+    list.textContent = "";
+    if (!problems.length) {
+      var ok = document.createElement("li");
+      ok.textContent = text("none");
+      ok.className = "ok";
+      list.appendChild(ok);
+    }
+    problems.slice().sort(function (a, b) {
+      return (a.severity === "error" ? 0 : 1) - (b.severity === "error" ? 0 : 1);
+    }).forEach(function (p) {
+      var item = document.createElement("li");
+      item.className = p.severity;
+      item.dataset.elementId = p.element_id || "";
+      var known = p.element_id && registry.get(p.element_id);
+      var line = text(p.severity === "error" ? "error" : "warning") + (p.element_id ? " [" + p.element_id + "] " : " ") + p.message;
+      if (known) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = line;
+        button.addEventListener("click", function () {
+          modeler.get("selection").select(known);
+          canvas.scrollToElement(known);
+        });
+        item.appendChild(button);
+        canvas.addMarker(p.element_id, "check-" + p.severity);
+        markers.push([p.element_id, "check-" + p.severity]);
+      } else {
+        item.textContent = line;
+      }
+      list.appendChild(item);
+    });
+  }
+
+  // -- talking to the server ----------------------------------------------------------
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { data.httpStatus = response.status; return data; });
+    });
+  }
+
+  function describe(data) {
+    var errors = data.errors ? Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }) : [];
+    return [data.detail].concat(errors).filter(Boolean).join(" ");
+  }
+
+  function save() {
+    return modeler.saveXML({ format: true }).then(function (result) {
+      return post(config.saveUrl, { xml: result.xml, baseVersionId: config.baseVersionId, draftId: config.draftId });
+    }).then(function (data) {
+      if (data.httpStatus !== 200) { throw new Error(describe(data)); }
+      config.draftId = data.draftId;
+      config.checkUrl = data.checkUrl;
+      config.deployUrl = data.deployUrl;
+      history.replaceState(null, "", data.url);
+      say(text("saved", { id: data.draftId }));
+      return data;
+    });
+  }
+
+  function fail(error) { say(error.message || String(error), true); }
+
+  document.getElementById("save").addEventListener("click", function () { save().catch(fail); });
+  document.getElementById("run-checks").addEventListener("click", function () {
+    save().then(function () { return post(config.checkUrl, {}); }).then(function (data) {
+      showProblems(data.problems || []);
+      say(data.blocking ? text("blocking", { n: data.blocking }) : text("passed"));
+    }).catch(fail);
+  });
+  document.getElementById("deploy").addEventListener("click", function () {
+    var note = document.getElementById("deploy-note").value;
+    save().then(function () { return post(config.deployUrl, { note: note }); }).then(function (data) {
+      if (data.httpStatus !== 200) {
+        if (data.problems) { showProblems(data.problems); }
+        throw new Error(describe(data));
+      }
+      window.location.assign(data.url + "#version-" + data.version);
+    }).catch(fail);
+  });
+  document.getElementById("undo").addEventListener("click", function () { modeler.get("commandStack").undo(); });
+  document.getElementById("redo").addEventListener("click", function () { modeler.get("commandStack").redo(); });
+
+  // SpiffWorkflow reads <loopDataInputRef>services</loopDataInputRef> as a *variable name*;
+  // for BPMN it is a reference to a data input, which moddle cannot resolve and would drop on
+  // save.  Point it at a detached element with that id, so that saving writes the name back.
+  function keepVariableReferences(warnings) {
+    var types = { loopDataInputRef: "bpmn:DataInput", loopDataOutputRef: "bpmn:DataOutput" };
+    warnings.forEach(function (w) {
+      var property = String(w.property || "").replace(/^bpmn:/, "");
+      if (w.element && types[property] && w.value) {
+        w.element.set(property, moddle.create(types[property], { id: w.value }));
+      }
+    });
+  }
+
+  // -- start ------------------------------------------------------------------------------
+  function start() {
+    fillOptions();
+    Promise.all([
+      fetch(config.moddleUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }),
+      fetch(config.xmlUrl, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+    ]).then(function (loaded) {
+      modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: loaded[0] } });
+      modeling = modeler.get("modeling");
+      moddle = modeler.get("moddle");
+      canvas = modeler.get("canvas");
+      registry = modeler.get("elementRegistry");
+      modeler.on("selection.changed", function (event) {
+        showPanel(event.newSelection.length === 1 ? event.newSelection[0] : null);
+      });
+      modeler.on("commandStack.changed", function () { showPanel(selected && registry.get(selected.id)); });
+      return modeler.importXML(loaded[1]);
+    }).then(function (result) {
+      keepVariableReferences(result.warnings || []);
+      canvas.zoom("fit-viewport");
+      document.body.dataset.modelerReady = "true";
+      say(text("loaded"));
+    }).catch(fail);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

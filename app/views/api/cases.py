@@ -1,0 +1,107 @@
+"""Referrals, cases, case actions, case events, reassignment and cover."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.access import access_rule
+from app.services import assignment, referral_intake
+from app.services.case_history import case_events
+from app.services.cases import available_actions, get_case_for, open_tasks, start_case
+from app.services.errors import ValidationFailed
+from app.services.tasks import run_action
+
+from . import bp, data_of, json_body
+from .auth import current_api_user
+from .serializers import case_detail, event, task_summary
+
+
+def _text(body: dict, name: str, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed({name: [f"{name} を文字列で指定してください"]})
+    return value
+
+
+def _date(body: dict, name: str) -> date:
+    try:
+        return date.fromisoformat(_text(body, name))
+    except ValueError as exc:
+        raise ValidationFailed({name: ["日付は YYYY-MM-DD で指定してください"]}) from exc
+
+
+@bp.post("/referrals")
+@access_rule("referral_submit")
+def submit_referral():
+    body = json_body()
+    receipt = referral_intake.submit_referral(_text(body, "ward", required=False), data_of(body),
+                                              current_api_user())
+    return {"referral_id": receipt.id, "case_id": receipt.case_id}, 201
+
+
+@bp.get("/referrals/<int:referral_id>")
+@access_rule("referral_view")
+def show_referral(referral_id: int):
+    return referral_intake.referral_status(referral_id, current_api_user())
+
+
+@bp.post("/cases")
+@access_rule("case_open")
+def open_case():
+    body = json_body()
+    user = current_api_user()
+    case = start_case(_text(body, "ward", required=False) or user.ward or "", user)
+    return {"case_id": case.id}, 201
+
+
+@bp.get("/cases/<int:case_id>")
+@access_rule("case_view")
+def show_case(case_id: int):
+    user = current_api_user()
+    case = get_case_for(user, case_id)
+    return case_detail(case, open_tasks(case), available_actions(case, user))
+
+
+@bp.post("/cases/<int:case_id>/actions/<action>")
+@access_rule("case_action")
+def run_case_action(case_id: int, action: str):
+    data = data_of(json_body())
+    case = run_action(case_id, action, data, current_api_user())
+    return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks(case)]}
+
+
+@bp.get("/cases/<int:case_id>/events")
+@access_rule("case_history")
+def list_case_events(case_id: int):
+    return [event(item) for item in case_events(case_id, current_api_user())]
+
+
+@bp.post("/cases/<int:case_id>/reassign")
+@access_rule("case_reassign")
+def reassign_case(case_id: int):
+    body = json_body()
+    target = assignment.find_user(_text(body, "assignee"))
+    case = assignment.reassign_case(case_id, target, _text(body, "reason"), current_api_user())
+    return {"case_id": case.id, "state": case.state, "assigned_to": case.assigned_to.username,
+            "open_tasks": [task_summary(t) for t in open_tasks(case)]}
+
+
+@bp.post("/covers")
+@access_rule("cover_set")
+def set_cover():
+    body = json_body()
+    cover = assignment.set_cover(
+        assignment.find_user(_text(body, "absent_user")), assignment.find_user(_text(body, "cover_user")),
+        _date(body, "starts_on"), _date(body, "ends_on"), _text(body, "reason"), current_api_user(),
+    )
+    return {"cover_id": cover.id, "absent_user": cover.absent_user.username, "cover_user": cover.cover_user.username,
+            "starts_on": cover.starts_on.isoformat(), "ends_on": cover.ends_on.isoformat()}, 201
+
+
+@bp.post("/covers/<int:cover_id>/end")
+@access_rule("cover_set")
+def end_cover(cover_id: int):
+    cover = assignment.end_cover(cover_id, current_api_user())
+    return {"cover_id": cover.id, "ended": True}

@@ -1,0 +1,187 @@
+"""The OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json.
+
+Kept true by tests/api/test_schemathesis.py, which calls every operation with generated input
+and checks each answer against this document.
+"""
+
+from __future__ import annotations
+
+from app.access import access_rule
+from app.codes import WARDS
+
+from . import bp
+
+MAX_ID = 2_147_483_647
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problems(*statuses: int) -> dict:
+    return {str(status): {"description": "problem", "content": {"application/problem+json": {"schema": PROBLEM}}}
+            for status in statuses}
+
+
+def _ok(status: int, schema_name: str, description: str = "ok") -> dict:
+    ref = {"$ref": f"#/components/schemas/{schema_name}"}
+    return {str(status): {"description": description, "content": {"application/json": {"schema": ref}}}}
+
+
+def _id(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, responses: dict, parameters: list | None = None, body: dict | None = None) -> dict:
+    operation = {"summary": summary, "responses": {**responses, **_problems(400, 401, 403, 404, 405, 409, 422)}}
+    if parameters:
+        operation["parameters"] = parameters
+    if body:
+        operation["requestBody"] = body
+    return operation
+
+
+DATA_BODY = {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"]}
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+WARD = {"type": "string", "enum": list(WARDS)}
+TASK_ID = _id("task_id", "タスクID")
+CASE_ID = _id("case_id", "相談ケースID")
+
+SCHEMAS = {
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": STRING, "title": STRING, "status": {"type": "integer"}, "detail": STRING,
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}},
+            "element_id": NULLABLE_STRING,
+        },
+    },
+    "Task": {
+        "type": "object",
+        "required": ["task_id", "case_id", "form_key", "name", "role", "assignee", "due_at"],
+        "properties": {
+            "task_id": {"type": "integer"}, "case_id": {"type": "integer"}, "form_key": STRING, "name": STRING,
+            "role": {"type": "string", "description": "candidate role codes, space-separated"},
+            "assignee": NULLABLE_STRING, "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "status": {"enum": ["open", "completed", "cancelled"]}, "case_state": NULLABLE_STRING,
+            "instance_item": NULLABLE_STRING,
+        },
+    },
+    "Field": {
+        "type": "object",
+        "required": ["name", "type", "required"],
+        "properties": {
+            "name": STRING, "type": {"enum": ["date", "datetime", "bool", "int", "code", "codes", "text"]},
+            "required": {"type": "boolean"}, "label": STRING,
+            "choices": {"type": "array", "items": {"type": "object", "required": ["code", "label"],
+                                                   "properties": {"code": STRING, "label": STRING}}},
+        },
+    },
+    "TaskDetail": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
+        "type": "object", "required": ["fields", "can_complete"],
+        "properties": {"fields": {"type": "array", "items": {"$ref": "#/components/schemas/Field"}},
+                       "can_complete": {"type": "boolean"}, "prefill": {"type": "object"}},
+    }]},
+    "TaskList": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+    "Case": {
+        "type": "object",
+        "required": ["case_id", "ward", "state", "assigned_to", "opened_on", "closed_on", "closure_reason",
+                     "open_tasks", "actions"],
+        "properties": {
+            "case_id": {"type": "integer"}, "ward": WARD, "state": STRING, "assigned_to": NULLABLE_STRING,
+            "opened_on": {"type": "string", "format": "date"},
+            "closed_on": {"type": ["string", "null"], "format": "date"}, "closure_reason": NULLABLE_STRING,
+            "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+            "actions": {"type": "array", "items": STRING},
+        },
+    },
+    "StepResult": {
+        "type": "object", "required": ["case_id", "state", "open_tasks"],
+        "properties": {"case_id": {"type": "integer"}, "state": STRING, "assigned_to": NULLABLE_STRING,
+                       "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}},
+    },
+    "CaseCreated": {"type": "object", "required": ["case_id"], "properties": {"case_id": {"type": "integer"}}},
+    "ReferralCreated": {"type": "object", "required": ["referral_id", "case_id"],
+                        "properties": {"referral_id": {"type": "integer"}, "case_id": {"type": ["integer", "null"]}}},
+    "ReferralStatus": {
+        "type": "object", "required": ["referral_id", "case_id", "consent_to_refer", "status"],
+        "properties": {"referral_id": {"type": "integer"}, "case_id": {"type": ["integer", "null"]},
+                       "consent_to_refer": {"type": "boolean"},
+                       "status": {"enum": ["received", "not_yet_contacted", "connected"]}},
+    },
+    "Event": {
+        "type": "object", "required": ["event_id", "event_type", "actor", "at", "data"],
+        "properties": {"event_id": {"type": "integer"}, "case_id": {"type": ["integer", "null"]},
+                       "event_type": STRING, "actor": NULLABLE_STRING, "at": {"type": "string", "format": "date-time"},
+                       "data": {"type": "object"}},
+    },
+    "EventList": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+    "Cover": {
+        "type": "object", "required": ["cover_id"],
+        "properties": {"cover_id": {"type": "integer"}, "absent_user": STRING, "cover_user": STRING,
+                       "starts_on": {"type": "string", "format": "date"},
+                       "ends_on": {"type": "string", "format": "date"}, "ended": {"type": "boolean"}},
+    },
+}
+
+REASSIGN_BODY = {"type": "object", "required": ["assignee", "reason"],
+                 "properties": {"assignee": {"type": "string", "description": "username"}, "reason": STRING}}
+
+PATHS = {
+    "/referrals": {"post": _op("連絡票を送る（同意がなければ相談ケースは作られない）", _ok(201, "ReferralCreated"),
+                               body=_body({"type": "object", "required": ["data"],
+                                           "properties": {"ward": WARD, "data": {"type": "object"}}}))},
+    "/referrals/{referral_id}": {"get": _op("連絡票の状況（本人が回答に同意した範囲）", _ok(200, "ReferralStatus"),
+                                            [_id("referral_id", "連絡票ID")])},
+    "/cases": {"post": _op("来所相談の相談ケースを開く", _ok(201, "CaseCreated"),
+                           body=_body({"type": "object", "properties": {"ward": WARD}}, required=False))},
+    "/cases/{case_id}": {"get": _op("相談ケース", _ok(200, "Case"), [CASE_ID])},
+    "/cases/{case_id}/events": {"get": _op("相談ケースの監査イベント（古い順）", _ok(200, "EventList"), [CASE_ID])},
+    "/cases/{case_id}/actions/{action}": {"post": _op(
+        "相談ケースの操作（record_progress, request_pa_handoff など）", _ok(200, "StepResult"),
+        [CASE_ID, {"name": "action", "in": "path", "required": True, "schema": STRING}], _body(DATA_BODY))},
+    "/cases/{case_id}/reassign": {"post": _op("担当替え（主任・係長、理由必須）", _ok(200, "StepResult"), [CASE_ID],
+                                              _body(REASSIGN_BODY))},
+    "/tasks": {"get": _op("見られる未完了タスク", _ok(200, "TaskList"), [
+        {"name": "case_id", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+        {"name": "mine", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
+        {"name": "form_key", "in": "query", "schema": STRING},
+    ])},
+    "/tasks/{task_id}": {"get": _op("タスクとその様式の項目", _ok(200, "TaskDetail"), [TASK_ID])},
+    "/tasks/{task_id}/claim": {"post": _op("タスクを引き受ける（他の人が持っていれば409）", _ok(200, "Task"),
+                                           [TASK_ID])},
+    "/tasks/{task_id}/release": {"post": _op("タスクを手放す", _ok(200, "Task"), [TASK_ID])},
+    "/tasks/{task_id}/take-over": {"post": _op(
+        "タスクを引き取る（主任・係長）", _ok(200, "Task"), [TASK_ID],
+        _body({"type": "object", "properties": {"reason": STRING}}, required=False))},
+    "/tasks/{task_id}/reassign": {"post": _op("タスクの担当替え（主任・係長）", _ok(200, "Task"), [TASK_ID],
+                                              _body(REASSIGN_BODY))},
+    "/tasks/{task_id}/complete": {"post": _op("タスクを完了する", _ok(200, "StepResult"), [TASK_ID], _body(DATA_BODY))},
+    "/covers": {"post": _op("代理を設定する（区担当係長）", _ok(201, "Cover"), body=_body({
+        "type": "object", "required": ["absent_user", "cover_user", "starts_on", "ends_on", "reason"],
+        "properties": {"absent_user": STRING, "cover_user": STRING, "starts_on": {"type": "string", "format": "date"},
+                       "ends_on": {"type": "string", "format": "date"}, "reason": STRING}}))},
+    "/covers/{cover_id}/end": {"post": _op("代理を終える", _ok(200, "Cover"), [_id("cover_id", "代理ID")])},
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "tsunagi API", "version": "1",
+                 "description": "自立相談支援のケース管理 API（契約 §3）。エラーは application/problem+json。"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+@access_rule("public")
+def openapi():
+    return document()

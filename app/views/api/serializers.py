@@ -1,0 +1,64 @@
+"""The JSON shapes of contract §3."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from app.models import AuditEvent, Case, HumanTask
+from app.services.runtime import JST
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST).isoformat()
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def due_at(task: HumanTask) -> str | None:
+    # A due date ends at midnight in Japan.
+    return f"{task.due_on.isoformat()}T23:59:59+09:00" if task.due_on else None
+
+
+def task_summary(task: HumanTask) -> dict:
+    return {
+        "task_id": task.id,
+        "case_id": task.case_id,
+        "form_key": task.form_key,
+        "name": task.name,
+        "role": task.role,
+        "assignee": task.assignee.username if task.assignee else None,
+        "due_at": due_at(task),
+        "status": task.status,
+        "case_state": task.case_state,
+        "instance_item": task.instance_item,
+    }
+
+
+def case_detail(case: Case, open_tasks: list[HumanTask], actions: list[str]) -> dict:
+    return {
+        "case_id": case.id,
+        "ward": case.ward,
+        "state": case.state,
+        "assigned_to": case.assigned_to.username if case.assigned_to else None,
+        "opened_on": iso_date(case.opened_on),
+        "closed_on": iso_date(case.closed_on),
+        "closure_reason": case.closure_reason,
+        "open_tasks": [task_summary(task) for task in open_tasks],
+        "actions": actions,
+    }
+
+
+def event(item: AuditEvent) -> dict:
+    return {
+        "event_id": item.id,
+        "case_id": item.case_id,
+        "event_type": item.event_type,
+        "actor": item.actor.username if item.actor else None,
+        "at": iso_datetime(item.at),
+        "data": item.data or {},
+    }

@@ -1,0 +1,159 @@
+"""Auditor pages: case timeline, forms as submitted, data differences, diagram step-through, exports."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+from app.access import access_rule
+from app.access.history import refuses_change
+from app.forms import build_form_class
+from app.services import history
+from app.services.history_export import export_case_history
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.get("/")
+@login_required
+@access_rule("case_history")
+def index():
+    cases = history.cases_for_auditor(current_user, _int_arg("case_id"), request.args.get("ward") or None)
+    return render_template("audit/index.html", cases=cases)
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+@access_rule("case_history")
+def timeline(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    entries = history.timeline(case, _locale())
+    history.note_read(current_user, case, "timeline")
+    return render_template("audit/timeline.html", case=case, entries=entries)
+
+
+@bp.get("/cases/<int:case_id>/submissions/<int:submission_id>")
+@login_required
+@access_rule("case_history")
+def submission(case_id: int, submission_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    shown = history.submitted_form(case, submission_id)
+    form_class = build_form_class(shown.definition, locale=_locale())
+    form = form_class(formdata=None, data=dict(shown.submission.data or {}), meta={"csrf": False})
+    history.note_read(current_user, case, "submission", submission_id=submission_id)
+    return render_template("audit/submission.html", case=case, shown=shown, form=form)
+
+
+@bp.get("/cases/<int:case_id>/diff")
+@login_required
+@access_rule("case_history")
+def diff(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    entries = history.timeline(case, _locale())
+    last = entries[-1].sequence if entries else 0
+    first, second = _int_arg("from") or 1, _int_arg("to") or last
+    changes = history.data_diff(case, min(first, second), max(first, second))
+    history.note_read(current_user, case, "diff", from_sequence=changes.from_sequence, to_sequence=changes.to_sequence)
+    return render_template("audit/diff.html", case=case, entries=entries, diff=changes, labels=_labels(case))
+
+
+def _labels(case):
+    """label(form_key, field) in the case's own form version, for the diff table."""
+    from app.services.processes import form_definition
+
+    def label(form_key: str, name: str) -> str:
+        try:
+            definition = form_definition(case.process_version, form_key)
+        except Exception:  # "case" and records of forms no longer in the version
+            return name
+        return definition.field(name).label(_locale()) if definition.has_field(name) else name
+
+    return label
+
+
+@bp.get("/cases/<int:case_id>/steps")
+@login_required
+@access_rule("case_history")
+def steps(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    data = history.step_through(case, _int_arg("step"))
+    history.note_read(current_user, case, "steps", step=data["step"])
+    return render_template("audit/steps.html", case=case, data=data, bpmn_js_version=_bpmn_js_version())
+
+
+@lru_cache(maxsize=1)
+def _bpmn_js_version() -> str:
+    """The newest vendored bpmn-js that ships the navigated viewer (static/vendor/bpmn-js/<version>/)."""
+    folder = Path(current_app.static_folder) / "vendor" / "bpmn-js"
+    found = [p.parent.name for p in folder.glob("*/bpmn-navigated-viewer.production.min.js")]
+    return max(found, key=lambda v: tuple(int(x) if x.isdigit() else 0 for x in v.split(".")), default="missing")
+
+
+@bp.get("/cases/<int:case_id>/steps.json")
+@login_required
+@access_rule("case_history")
+def steps_json(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    return jsonify(history.step_through(case, _int_arg("step")))
+
+
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+@access_rule("case_history")
+def diagram(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    return Response(history.diagram_xml(case), mimetype="application/xml")
+
+
+@bp.get("/cases/<int:case_id>/export.json")
+@login_required
+@access_rule("case_history")
+def export_json(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    response = jsonify(export_case_history(current_user, case, "json"))
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{case.id}-history.json"'
+    return response
+
+
+@bp.get("/cases/<int:case_id>/export.html")
+@login_required
+@access_rule("case_history")
+def export_html(case_id: int):
+    case = history.case_for_auditor(current_user, case_id)
+    exported = export_case_history(current_user, case, "html")
+    return render_template("audit/export.html", case=case, exported=exported, field_label=_labels(case))
+
+
+def _refuse_read_only_changes():
+    """Auditors read; any request of theirs that could change something is refused and audited."""
+    user = g.get("api_user") or current_user
+    if not refuses_change(user, request.method, request.endpoint):
+        return None
+    history.record_refused_change(user, request.method, request.path, request.endpoint, request.view_args)
+    message = "監査担当は閲覧のみです。変更はできません（この操作は記録されました）"
+    if request.path.startswith("/api/"):
+        from app.views.api.problems import problem
+
+        return problem(403, message)
+    return render_template("error.html", message=message, status=403), 403
+
+
+def register_audit(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_refuse_read_only_changes)
+    # The API signs its user in from the bearer token in its own before_request, which runs
+    # after the app's; run the same refusal once more after it.
+    app.before_request_funcs.setdefault("api", []).append(_refuse_read_only_changes)

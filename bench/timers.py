@@ -1,0 +1,190 @@
+"""How fast do scheduler processes fire a large batch of timers that fall due at once?
+
+Builds one case through the web pages up to 支援決定 with a plan period already over (so its
+plan-end timer is due), clones it into N cases (default 10,000) with one bulk insert, then starts
+two `tsunagi timers run-due` processes at the same moment against the same PostgreSQL database and
+reports:
+
+* wall time from the start of both processes until both have finished;
+* lateness of each firing = its `timer_fired` audit time - the start; p50 / p95 / max;
+* that every case fired exactly once (audit events per case, evaluation tasks per case).
+
+Run by hand::
+
+    .venv/bin/python -m bench.timers [--cases 10000] [--processes 2]
+
+Target: all fired within 60 s on the 2-core machine.  Never asserts the target; only reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import Case, HumanTask
+
+PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "bench-password-1"
+TARGET_SECONDS = 60
+PLAN_DAY = date(2026, 11, 1)  # the plan ends 11/20: its evaluation timer is already due
+
+
+def _post(client, url: str, data: dict):
+    pairs = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            pairs.extend((key, str(item)) for item in value)
+        elif value is True:
+            pairs.append((key, "y"))
+        elif value not in (False, None):
+            pairs.append((key, str(value)))
+    pairs.append(("confirmed", "1"))  # irreversible steps (the approval) show a confirm page first
+    response = client.post(url, data=MultiDict(pairs))
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context (own `g` and session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_due_case(app: Flask, caseworker, lead_worker, plan_to: date = date(2026, 11, 20)) -> int:
+    """One case at 支援決定 whose plan-end timer is already due (through the same pages as staff)."""
+    from app.services.samples import sample
+
+    app.test_client_class = FreshContextClient
+    clients = {}
+    for user in (caseworker, lead_worker):
+        client = app.test_client()
+        _post(client, "/login", {"username": user.username, "password": PASSWORD})
+        clients[user.id] = client
+    cw, lead = clients[caseworker.id], clients[lead_worker.id]
+    _post(cw, "/cases/new", {"ward": caseworker.ward})
+    case_id = db.session.query(db.func.max(Case.id)).scalar()
+    for client, form_key, extra in ((cw, "intake", {}), (cw, "assessment", {}),
+                                    (cw, "plan", {"plan_to": plan_to.isoformat(),
+                                                  "next_monitoring_on": plan_to.isoformat()}),
+                                    (lead, "coordination_meeting", {})):
+        db.session.expire_all()
+        task = db.session.query(HumanTask).filter_by(case_id=case_id, status="open", form_key=form_key).one()
+        _post(client, f"/tasks/{task.id}", sample(form_key, PLAN_DAY, **extra))
+    return case_id
+
+
+def clone_case(case_id: int, copies: int, chunk: int = 1000) -> list[int]:
+    """Insert `copies` cases with the same workflow (and so the same due timer) as case_id."""
+    table = Case.__table__
+    row = dict(db.session.execute(table.select().where(table.c.id == case_id)).mappings().one())
+    row.pop("id")
+    first_new = (db.session.query(db.func.max(Case.id)).scalar() or 0) + 1
+    for start in range(0, copies, chunk):
+        db.session.execute(table.insert(), [dict(row) for _ in range(min(chunk, copies - start))])
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # As autovacuum would soon: without statistics the planner takes the bulk-filled table
+        # for an empty one and scans it whole for every claim.
+        db.session.execute(db.text("ANALYZE cases"))
+        db.session.commit()
+    return [i for (i,) in db.session.query(Case.id).filter(Case.id >= first_new).order_by(Case.id)]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(share * len(ordered))) - 1)]
+
+
+def _setup(url: str, cases: int) -> Flask:
+    from freezegun import freeze_time
+
+    from app import create_app
+    from app.services.processes import deploy_from_disk
+    from app.services.users import create_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+        deploy_from_disk()
+        db.session.commit()
+        cw = create_user("bench_cw", ["caseworker"], "naka", PASSWORD, display_name="bench_cw")
+        lead = create_user("bench_lead", ["lead_worker"], "naka", PASSWORD, display_name="bench_lead")
+        # Built while the clock stands before the plan ends, so its timer waits and is due now.
+        with freeze_time(datetime(2026, 11, 1, 1, 0, tzinfo=UTC)):
+            template = make_due_case(app, cw, lead)
+        clone_case(template, cases - 1)
+    return app
+
+
+def _fire_with_processes(url: str, processes: int) -> tuple[float, datetime, list[str]]:
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app"}
+    tsunagi = os.path.join(os.path.dirname(sys.executable), "tsunagi")
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    procs = [subprocess.Popen([tsunagi, "timers", "run-due"], env=env, stdout=subprocess.PIPE, text=True)
+             for _ in range(processes)]
+    outputs = [proc.communicate()[0].strip() for proc in procs]
+    return time.perf_counter() - started, started_at, outputs
+
+
+def _report(app: Flask, cases: int, wall: float, started_at: datetime, outputs: list[str]) -> None:
+    from app.models import AuditEvent
+
+    with app.app_context():
+        fired = db.session.query(AuditEvent.case_id, AuditEvent.at).filter_by(event_type="timer_fired").all()
+        per_case = {}
+        for case_id, _at in fired:
+            per_case[case_id] = per_case.get(case_id, 0) + 1
+        evaluations = db.session.query(HumanTask).filter_by(form_key="evaluation", status="open").count()
+        still_due = db.session.query(Case).filter(Case.next_timer_at.isnot(None)).count()
+    lateness = [(at.astimezone(UTC) - started_at).total_seconds() for _, at in fired]
+    print(f"cases: {cases}; processes: {len(outputs)} ({'; '.join(outputs)})")
+    print(f"fired: {len(fired)} events over {len(per_case)} cases; fired twice: "
+          f"{sum(1 for n in per_case.values() if n > 1)}; evaluation tasks: {evaluations}; still due: {still_due}")
+    print(f"wall time: {wall:.1f} s ({cases / wall:.0f} cases/s)")
+    if lateness:
+        print(f"lateness: p50 {_percentile(lateness, 0.5):.1f} s, p95 {_percentile(lateness, 0.95):.1f} s, "
+              f"max {max(lateness):.1f} s")
+    print(f"target: all within {TARGET_SECONDS} s: {'met' if wall <= TARGET_SECONDS else 'NOT met'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args(argv)
+    import psycopg
+
+    name = f"tsunagi_bench_{secrets.token_hex(4)}"
+    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        started = time.perf_counter()
+        app = _setup(url, args.cases)
+        print(f"setup: {args.cases} due cases in {time.perf_counter() - started:.1f} s")
+        wall, started_at, outputs = _fire_with_processes(url, args.processes)
+        _report(app, args.cases, wall, started_at, outputs)
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""Deploying new versions from the modeler's doors, and moving running cases between them."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, ProcessVersion
+from tests.helpers import case_of, complete, open_task, walk_in
+
+from .conftest import assessment_moved_before_screening, deploy, deployed_xml, with_new_step
+
+
+def _open_bpmn_ids(case_id: int) -> list[str]:
+    db.session.expire_all()
+    return sorted(t.bpmn_id for t in db.session.query(HumanTask).filter_by(case_id=case_id, status="open"))
+
+
+def test_v2_with_a_new_step_reaches_new_cases_only(staff, login, owner_client, owner):
+    caseworker = login(staff["caseworker"])
+    old_case = walk_in(caseworker)
+
+    result = deploy(owner_client, with_new_step(deployed_xml(1)), note="確認面談を追加")
+    assert result["version"] == 2
+    new_case = walk_in(caseworker)
+
+    assert case_of(old_case).process_version.version == 1
+    assert case_of(new_case).process_version.version == 2
+    complete(caseworker, old_case, "intake")
+    complete(caseworker, new_case, "intake")
+    assert _open_bpmn_ids(old_case) == ["assessment"]
+    assert _open_bpmn_ids(new_case) == ["consent_check"]
+
+    version = db.session.query(ProcessVersion).filter_by(version=2).one()
+    assert version.note == "確認面談を追加" and version.deployed_by_id == owner.id
+    assert len(version.content_hash) == 64 and "progress_note" in version.form_definitions
+    event = db.session.query(AuditEvent).filter_by(event_type="process_deployed").order_by(AuditEvent.id.desc()).first()
+    assert event.actor_id == owner.id and event.data["version"] == 2 and event.data["source"] == "modeler"
+
+
+def test_versions_are_immutable_and_identical_content_is_not_a_new_version(owner_client):
+    deploy(owner_client, with_new_step(deployed_xml(1)))
+    saved = owner_client.post("/processes/drafts", json={"xml": deployed_xml(2), "baseVersionId": None})
+    again = owner_client.post(saved.json["deployUrl"], json={"note": "no change"})
+    assert again.status_code == 422
+    assert "同じ内容" in again.json["errors"]["bpmn"][0]
+    assert db.session.query(ProcessVersion).count() == 2
+
+
+def test_deploy_needs_a_change_note(owner_client):
+    saved = owner_client.post("/processes/drafts", json={"xml": with_new_step(deployed_xml(1))})
+    response = owner_client.post(saved.json["deployUrl"], json={"note": "  "})
+    assert response.status_code == 422 and "note" in response.json["errors"]
+
+
+def test_dry_run_flags_the_case_whose_task_vanishes_and_bulk_migrate_moves_the_rest(staff, login, owner_client):
+    caseworker = login(staff["caseworker"])
+    at_intake = walk_in(caseworker)
+    at_assessment = walk_in(caseworker)
+    complete(caseworker, at_assessment, "intake")
+    deploy(owner_client, assessment_moved_before_screening(deployed_xml(1)), note="アセスメントを作り直す")
+
+    page = owner_client.get("/processes/versions/2/migration")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'id="case-{at_intake}" class="result-migratable"' in html
+    assert f'id="case-{at_assessment}" class="result-blocked"' in html
+    assert "<code>assessment</code>" in html
+    assert case_of(at_intake).process_version.version == 1  # a dry run changes nothing
+
+    done = owner_client.post("/processes/versions/2/migration")
+    html = done.get_data(as_text=True)
+    assert f'id="case-{at_intake}" class="result-migrated"' in html
+    assert f'id="case-{at_assessment}" class="result-blocked"' in html
+    assert case_of(at_intake).process_version.version == 2
+    assert case_of(at_assessment).process_version.version == 1
+    assert _open_bpmn_ids(at_assessment) == ["assessment"]
+    types = [e.event_type for e in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+    assert {"case_migrated", "case_migration_refused", "process_migration_run"} <= set(types)
+
+    # The migrated case now follows v2; the blocked one still follows v1.
+    complete(caseworker, at_intake, "intake")
+    assert _open_bpmn_ids(at_intake) == ["consent_check"]
+    complete(caseworker, at_assessment, "assessment")
+    assert _open_bpmn_ids(at_assessment) == ["plan"]
+
+
+def test_a_migrated_case_can_be_moved_back(staff, login, owner_client):
+    caseworker = login(staff["caseworker"])
+    case_id = walk_in(caseworker)
+    deploy(owner_client, with_new_step(deployed_xml(1)))
+    owner_client.post("/processes/versions/2/migration")
+    assert case_of(case_id).process_version.version == 2
+
+    response = owner_client.post(f"/processes/cases/{case_id}/move", data={"version": "1"})
+    assert response.status_code == 303
+    assert case_of(case_id).process_version.version == 1
+    complete(caseworker, case_id, "intake")
+    assert _open_bpmn_ids(case_id) == ["assessment"]
+    assert open_task(case_id, "assessment").case_id == case_id
+
+
+def test_diff_view_lists_added_removed_and_changed_elements(owner_client):
+    xml = assessment_moved_before_screening(deployed_xml(1)).replace('name="プラン案作成"', 'name="プラン作成"')
+    deploy(owner_client, xml)
+    html = owner_client.get("/processes/diff?old=1&new=2").get_data(as_text=True)
+    added = html.split('class="diff-added"')[1].split("</section>")[0]
+    removed = html.split('class="diff-removed"')[1].split("</section>")[0]
+    changed = html.split('class="diff-changed"')[1].split("</section>")[0]
+    assert "<code>consent_check</code>" in added
+    assert "<code>assessment</code>" in removed
+    assert "<code>plan</code>" in changed and "bpmn_name" in changed
+
+
+def test_only_process_owners_reach_the_modeler(staff, login, make_user):
+    admin = make_user("sysadmin", "admin", ward=None)
+    for user in (staff["caseworker"], staff["section_chief"], admin):
+        client = login(user)
+        assert client.get("/processes/").status_code == 403
+        assert client.get("/processes/versions/1/modeler").status_code == 403
+        assert client.post("/processes/drafts", json={"xml": deployed_xml(1)}).status_code == 403
+        assert client.post("/processes/versions/1/migration").status_code == 403
+    assert db.session.query(ProcessVersion).count() == 1
+
+
+def test_dry_run_reports_the_waiting_timers_and_migration_keeps_them_armed(staff, login, owner_client):
+    from datetime import UTC, datetime
+
+    from freezegun import freeze_time
+
+    cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake")
+    complete(cw, case_id, "assessment")
+    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
+    complete(lead, case_id, "coordination_meeting")
+    due = datetime(2026, 12, 11, 0, 0, tzinfo=UTC)
+    assert case_of(case_id).next_timer_at.replace(tzinfo=UTC) == due
+    deploy(owner_client, with_new_step(deployed_xml(1)))
+
+    with freeze_time(datetime(2026, 11, 27, 1, 0, tzinfo=UTC)):
+        html = owner_client.get("/processes/versions/2/migration").get_data(as_text=True)
+        row = html.split(f'id="case-{case_id}"')[1].split("</tr>")[0]
+        assert 'class="result-migratable"' in row
+        assert "プラン期間終了: 2026-12-11 09:00 → 2026-12-11 09:00" in row  # a date timer is re-armed as it was
+        owner_client.post("/processes/versions/2/migration")
+    case = case_of(case_id)
+    assert case.process_version.version == 2 and case.next_timer_at.replace(tzinfo=UTC) == due
+
+
+def test_a_deployed_version_cannot_be_changed(app):
+    import pytest
+
+    version = db.session.query(ProcessVersion).filter_by(version=1).one()
+    version.note = "rewritten history"
+    with pytest.raises(ValueError, match="immutable"):
+        db.session.flush()
+    db.session.rollback()

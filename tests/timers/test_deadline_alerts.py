@@ -1,0 +1,82 @@
+"""Visible deadlines: due dates from the rules, overdue alerts (年末年始 included), the scheduler tick."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from app.extensions import db
+from app.models import Notification
+from app.services.scheduler import tick
+from tests.helpers import case_of, complete, open_task, walk_in
+
+from .conftest import jst
+
+
+def _kinds(user):
+    db.session.expire_all()
+    return sorted(n.kind for n in db.session.query(Notification).filter_by(user_id=user.id))
+
+
+def _tick(app, clock, when):
+    clock.current = when
+    with freeze_time(when):
+        tick(app)
+
+
+def test_assessment_due_skips_the_year_end_break(app, staff, login):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake", date(2026, 12, 20))
+    assert open_task(case_id, "assessment").due_on == date(2027, 1, 4)  # 12/20 + 14 = 1/3 (closed)
+
+
+def test_evaluation_overdue_alert_after_the_year_end_break(app, staff, login, case_in_support, clock):
+    case_id = case_in_support(date(2026, 11, 1), plan_to=date(2026, 12, 18))
+    lead, chief, cw = staff["lead_worker"], staff["section_chief"], staff["caseworker"]
+
+    _tick(app, clock, jst(date(2026, 12, 19), 9, 1))  # plan-end timer: the evaluation opens
+    evaluation = open_task(case_id, "evaluation")
+    assert case_of(case_id).state == "evaluation"
+    assert evaluation.due_on == date(2027, 1, 4)  # plan_to + 14 = 1/1, office closed until 1/4
+
+    _tick(app, clock, jst(date(2026, 12, 31), 12))
+    assert _kinds(lead) == [] and _kinds(chief) == []
+    _tick(app, clock, jst(date(2027, 1, 4), 8, 30))
+    assert _kinds(lead) == ["evaluation_overdue"] and _kinds(chief) == ["evaluation_overdue"]
+    assert _kinds(cw) == ["evaluation_overdue"]  # the assigned caseworker too
+    _tick(app, clock, jst(date(2027, 1, 5), 9))  # each alert once; now the task itself is overdue
+    assert _kinds(lead) == ["evaluation_overdue"]
+    assert _kinds(cw) == ["evaluation_overdue", "task_overdue"]
+
+
+def test_overdue_monitoring_alerts_its_owner_once(app, staff, login, case_in_support, clock):
+    case_id = case_in_support(date(2027, 4, 1))
+    monitoring = open_task(case_id, "monitoring")
+    assert monitoring.due_on == date(2027, 5, 1)
+    _tick(app, clock, jst(date(2027, 5, 1), 18))
+    assert _kinds(staff["caseworker"]) == []
+    _tick(app, clock, jst(date(2027, 5, 2), 9))
+    _tick(app, clock, jst(date(2027, 5, 3), 9))
+    assert _kinds(staff["caseworker"]) == ["task_overdue"]
+
+
+def test_scheduler_command_runs_a_pass_per_tick(app, case_in_support, clock, monkeypatch):
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    case_id = case_in_support(date(2026, 11, 1), plan_to=date(2026, 11, 30))
+    seen = {}
+
+    def start_once(scheduler):  # stands in for the blocking loop: run the job as a tick would
+        (job,) = scheduler.get_jobs()
+        seen.update(interval=job.trigger.interval.total_seconds(), max_instances=job.max_instances)
+        job.func(*job.args)
+
+    monkeypatch.setattr(BlockingScheduler, "start", start_once)
+    clock.current = jst(date(2026, 12, 1), 9, 1)
+    with freeze_time(clock.current):
+        result = app.test_cli_runner().invoke(args=["scheduler", "--interval", "15"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"interval": 15.0, "max_instances": 1}
+    assert case_of(case_id).state == "evaluation"
