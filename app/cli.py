@@ -155,3 +155,6 @@ def register_cli(app: Flask) -> None:
     from app.cli_deadlines import deadlines_group  # issue 5
 
     app.cli.add_command(deadlines_group)
+    from app.cli_privacy import privacy_group  # issue 4
+
+    app.cli.add_command(privacy_group)

@@ -133,6 +133,25 @@ RISK_LEVELS = _codes(
     ("high", "高", "High"),
 )
 
+# 自死企図のリスク指標 (risk flag, issue 4): what the assessor saw or heard.
+RISK_INDICATORS = _codes(
+    ("ideation", "死にたい気持ちの表明", "Expressed wish to die"),
+    ("plan", "具体的な計画・手段", "Concrete plan or means"),
+    ("past_attempt", "過去の企図歴", "Past attempt"),
+    ("self_harm", "自傷行為", "Self-harm"),
+    ("hopelessness", "強い絶望感", "Strong hopelessness"),
+    ("isolation", "孤立・頼れる人がいない", "Isolation, nobody to turn to"),
+    ("crisis_event", "直近の危機的な出来事（失職・立退き等）", "Recent crisis (job loss, eviction…)"),
+    ("alcohol_drugs", "飲酒・薬物の問題", "Alcohol or drug problems"),
+    ("other", "その他", "Other"),
+)
+
+# How a risk referral may be shared (個人情報保護法第69条).
+RISK_SHARING_BASES = _codes(
+    ("consent", "本人の同意", "The person's consent"),
+    ("life_and_health", "生命・身体の保護のための例外", "Exception to protect life and health"),
+)
+
 DATA_SOURCES = _codes(
     ("person", "本人の申告", "The person"),
     ("tax", "税務情報", "Tax section"),
@@ -271,6 +290,46 @@ YES_NO_UNKNOWN = _codes(
     ("unknown", "不明", "Unknown"),
 )
 
+# --- issue 4: consent, the public-assistance discontinuation slip, households -----------------
+
+CONSENT_GIVERS = _codes(
+    ("person", "本人", "The person"),
+    ("family", "家族・代理人", "A family member or proxy"),
+)
+
+# Roles an intake consent may let tax information be shared with (beyond the worker and supervisor).
+TAX_SHARING_ROLES = _codes(
+    ("budget_advisor", "家計改善支援員", "Household budget advisor"),
+    ("pa_worker", "生活保護担当CW", "Public assistance caseworker"),
+)
+
+PA_SLIP_BASES = _codes(
+    ("person_wish", "本人の希望", "The person asks for continued support"),
+    ("cw_concern", "CWが気がかり", "The caseworker is worried"),
+)
+
+PA_SLIP_CONSENT_SCOPES = _codes(
+    ("identity", "氏名・連絡先", "Name and contact details"),
+    ("assessment_summary", "アセスメント結果の要約", "Summary of the assessment"),
+    ("support_points", "支援のポイント", "Points for support"),
+)
+
+HOUSEHOLD_RELATIONS = _codes(
+    ("self", "本人", "The person"),
+    ("spouse", "配偶者", "Spouse"),
+    ("child", "子", "Child"),
+    ("parent", "親", "Parent"),
+    ("sibling", "兄弟姉妹", "Sibling"),
+    ("grandchild", "孫", "Grandchild"),
+    ("other", "その他", "Other"),
+)
+
+MEMBER_STATUSES = _codes(
+    ("not_consented", "未同意・未申込", "Not consented, not applied"),
+    ("consented", "同意済・未申込", "Consented, not applied"),
+    ("applied", "申込済", "Applied"),
+)
+
 CODE_LISTS: dict[str, CodeList] = {
     "ROLES": ROLES,
     "WARDS": WARDS,
@@ -282,6 +341,8 @@ CODE_LISTS: dict[str, CodeList] = {
     "MEETING_DECISIONS": MEETING_DECISIONS,
     "CLOSURE_REASONS": CLOSURE_REASONS,
     "RISK_LEVELS": RISK_LEVELS,
+    "RISK_INDICATORS": RISK_INDICATORS,
+    "RISK_SHARING_BASES": RISK_SHARING_BASES,
     "DATA_SOURCES": DATA_SOURCES,
     "INTAKE_METHODS": INTAKE_METHODS,
     "URGENCY_LEVELS": URGENCY_LEVELS,
@@ -298,6 +359,12 @@ CODE_LISTS: dict[str, CodeList] = {
     "SEXES": SEXES,
     "PLAN_KINDS": PLAN_KINDS,
     "YES_NO_UNKNOWN": YES_NO_UNKNOWN,
+    "CONSENT_GIVERS": CONSENT_GIVERS,
+    "TAX_SHARING_ROLES": TAX_SHARING_ROLES,
+    "PA_SLIP_BASES": PA_SLIP_BASES,
+    "PA_SLIP_CONSENT_SCOPES": PA_SLIP_CONSENT_SCOPES,
+    "HOUSEHOLD_RELATIONS": HOUSEHOLD_RELATIONS,
+    "MEMBER_STATUSES": MEMBER_STATUSES,
 }
 
 

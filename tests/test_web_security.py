@@ -67,3 +67,37 @@ def test_settings_from_the_environment_get_the_type_of_their_default(monkeypatch
     monkeypatch.setenv("TSUNAGI_SESSION_COOKIE_SECURE", "maybe")
     with pytest.raises(ValueError, match="TSUNAGI_SESSION_COOKIE_SECURE"):
         load_config("/tmp", {})
+
+
+def test_every_html_form_endpoint_refuses_a_post_without_the_csrf_token(csrf_app, staff):
+    """Every POST route outside the API, enumerated from the URL map: a new form cannot forget CSRF."""
+    from app.services.tokens import issue_token
+
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "lead", "password": PASSWORD, "csrf_token": _token(login_page)})
+    checked = []
+    for rule in csrf_app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.rule.startswith("/api/"):
+            continue
+        values = {name: ("claim" if name == "change" else "record_progress" if name == "action" else 1)
+                  for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        response = client.post(path, data={"reason": "x"})
+        assert response.status_code == 400, (rule.rule, response.status_code)
+        assert "CSRF" in response.get_data(as_text=True), rule.rule
+        checked.append(rule.endpoint)
+    assert {"auth.login", "cases.new", "tasks.submit", "assignment.reassign", "modeler.save_draft"} <= set(checked)
+    # Bearer-token API calls carry no cookie, so they are exempt.
+    api = csrf_app.test_client().post("/api/v1/cases", json={"ward": "naka"},
+                                      headers={"Authorization": f"Bearer {issue_token('cw')[0]}"})
+    assert api.status_code == 201
+
+
+def test_passwords_are_stored_as_salted_hashes(staff):
+    from app.extensions import db
+    from app.models import User
+
+    hashes = [u.password_hash for u in db.session.query(User).all()]
+    assert all(PASSWORD not in h and h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
+    assert len(set(hashes)) == len(hashes)  # the same password, a different salt each

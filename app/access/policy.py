@@ -136,6 +136,11 @@ def can_submit_referral(user: User) -> bool:
     return _signed_in(user) and bool(user.roles & REFERRAL_ROLES)
 
 
+def can_submit_pa_slip(user: User) -> bool:
+    """生活保護廃止時 情報提供票: the public-assistance caseworkers of a ward."""
+    return _signed_in(user) and user.ward is not None and user.has_role("pa_worker")
+
+
 def can_view_referral(user: User, receipt) -> bool:
     """The referrer who sent it, or ward staff who may see the case it opened."""
     if not _signed_in(user):

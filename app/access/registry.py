@@ -22,6 +22,7 @@ RULES = {
     "signed_in": "any signed-in user; the content is filtered by policy (e.g. the worklist)",
     "case_open": "can_open_case: caseworker / lead_worker / section_chief of the ward",
     "case_view": "can_view_case: ward staff, the cover of the assigned worker, auditors (read only)",
+    "case_search": "case_search.can_search: caseworker / lead_worker / section_chief of a ward; results masked",
     "case_history": "can_read_history (as case_view) / history.can_read_audit_trail (auditors' trail)",
     "case_action": "can_run_action: assigned caseworker, supervisors of the ward, the cover",
     "task_view": "can_act_on_task or can_view_case",
@@ -31,6 +32,7 @@ RULES = {
     "cover_set": "can_set_cover: section_chief of the ward",
     "referral_submit": "can_submit_referral: referrer, caseworker, lead_worker, section_chief",
     "referral_view": "can_view_referral: its sender, or ward staff",
+    "pa_slip_submit": "can_submit_pa_slip: pa_worker of the ward (生活保護廃止時 情報提供票)",
     "stats": "can_view_stats: aggregates only",
     "process_admin": "processes.can_manage_processes: process_owner only",
 }

@@ -6,7 +6,6 @@ workflow) and plain dataclasses.  The engine never touches the database.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -15,6 +14,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from . import clock, iteration
+from .clock import engine_time
 from .migration import ElementChange, MigrationPlan, TimerChange, VersionDiff, diff_versions, try_migration
 from .scripting import ScriptRejected, compile_problems, make_script_engine
 from .serializer import AppSerializer
@@ -45,6 +46,9 @@ __all__ = [
     "parse_xml",
 ]
 
+clock.install()  # timers read the time a caller passes in (`at`), else the wall clock
+iteration.install()  # the same task-tree walks, without per-task depth bookkeeping
+
 _TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 
 
@@ -71,8 +75,7 @@ class RunningWorkflow:
         return self._wf.is_completed()
 
     def ready_user_tasks(self) -> list[UserTaskInfo]:
-        tasks = self._wf.get_tasks(state=TaskState.READY, manual=True)
-        return [self._describe(task) for task in tasks]
+        return [self._describe(task) for task in iteration.ready_manual_tasks(self._wf)]
 
     def _describe(self, task) -> UserTaskInfo:
         spec = task.task_spec
@@ -124,7 +127,13 @@ class RunningWorkflow:
         except Exception as exc:  # a diagram expression raised (NameError, TypeError, ...)
             raise EngineError(f"{type(exc).__name__}: {exc}", _element_id(exc)) from exc
 
-    def complete_task(self, task_id: str, data: dict) -> StepOutcome:
+    # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
+    # time); None is the wall clock.
+    def complete_task(self, task_id: str, data: dict, at: datetime | None = None) -> StepOutcome:
+        with engine_time(at):
+            return self._complete_task(task_id, data)
+
+    def _complete_task(self, task_id: str, data: dict) -> StepOutcome:
         if self.completed:
             raise TaskNotReady("the process has ended")
         try:
@@ -141,7 +150,11 @@ class RunningWorkflow:
         self._run_steps()
         return self.outcome()
 
-    def send_message(self, name: str, payload: dict) -> StepOutcome:
+    def send_message(self, name: str, payload: dict, at: datetime | None = None) -> StepOutcome:
+        with engine_time(at):
+            return self._send_message(name, payload)
+
+    def _send_message(self, name: str, payload: dict) -> StepOutcome:
         if self.completed:
             raise TaskNotReady("the process has ended")
         try:
@@ -151,10 +164,11 @@ class RunningWorkflow:
         self._run_steps()
         return self.outcome()
 
-    def fire_due_timers(self) -> StepOutcome:
-        self._wf.refresh_timers()
-        self._run_steps()
-        return self.outcome()
+    def fire_due_timers(self, at: datetime | None = None) -> StepOutcome:
+        with engine_time(at):
+            self._wf.refresh_timers()
+            self._run_steps()
+            return self.outcome()
 
     def dump(self) -> bytes:
         return self._serializer.dump(self._wf)
@@ -176,15 +190,16 @@ class ProcessEngine:
     def parse(self, files: dict[str, str], process_id: str) -> ProcessSpec:
         return parse_process(files, process_id)
 
-    def start(self, spec: ProcessSpec, data: dict | None = None) -> RunningWorkflow:
+    def start(self, spec: ProcessSpec, data: dict | None = None, at: datetime | None = None) -> RunningWorkflow:
         # SpiffWorkflow rewires a spec when an event subprocess is first triggered
         # (BpmnStartTask.trigger_wf), so a running workflow needs its own copy of the
         # cached spec; loaded workflows already get one from the serialised blob.
-        top, subprocesses = copy.deepcopy((spec.spec, spec.subprocess_specs))
+        top, subprocesses = spec.private_copy()
         workflow = BpmnWorkflow(top, subprocesses, script_engine=self.script_engine)
         workflow.task_tree.data.update(data or {})
         running = RunningWorkflow(workflow, self.serializer)
-        running._run_steps()
+        with engine_time(at):
+            running._run_steps()
         return running
 
     def user_task_specs(self, files: dict[str, str], process_id: str) -> list[UserTaskInfo]:

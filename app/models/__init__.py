@@ -2,11 +2,15 @@
 
 from .audit import AuditEvent
 from .case import Case, Closure
+from .consent import Consent
 from .cover import CoverAssignment
+from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
+from .household import Household, HouseholdMember
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
+from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
 from .submission import FormSubmission
@@ -20,18 +24,25 @@ __all__ = [
     "Case",
     "ClosedDay",
     "Closure",
+    "Consent",
     "CoordinationMeeting",
     "CoverAssignment",
+    "DataItem",
     "DeadlineRule",
     "FormSubmission",
+    "Household",
+    "HouseholdMember",
     "HumanTask",
     "Notification",
     "Person",
     "PlanVersion",
+    "PrivacySetting",
     "ProcessDraft",
     "ProcessVersion",
     "ProgressNote",
     "ReferralReceipt",
+    "RiskFlag",
+    "RiskReferral",
     "ServiceRecord",
     "SupportDecision",
     "TaskDraft",

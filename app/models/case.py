@@ -24,6 +24,11 @@ class Case(db.Model):
     closed_on: Mapped[date | None]
     closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
     route: Mapped[str | None] = mapped_column(sa.String(32))
+    # 再相談: the earlier episode of the same person this one follows (closed episodes stay as they are).
+    previous_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    reconsultation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The household member this episode was opened for (8050: the son who finally comes himself).
+    household_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household_members.id"))
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
     workflow_blob: Mapped[bytes] = mapped_column(sa.LargeBinary)
     next_timer_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
@@ -34,6 +39,7 @@ class Case(db.Model):
     person = relationship("Person")
     assigned_to = relationship("User")
     process_version = relationship("ProcessVersion")
+    previous_case = relationship("Case", remote_side=[id])
 
     __mapper_args__ = {"version_id_col": lock_version}
 

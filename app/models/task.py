@@ -29,6 +29,8 @@ class HumanTask(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open, completed, cancelled
     due_on: Mapped[date | None] = mapped_column(index=True)
+    # A deadline within the day (e.g. a high-risk flag's acknowledgement within 1 hour).
+    due_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     prefill: Mapped[dict | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -15,7 +15,7 @@ from .processes import current_version, spec_for
 from .projection import derive_state, sync_tasks
 from .runtime import engine, today
 
-ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None}
+ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk"}
 
 
 def start_case(ward: str, actor: User, route: str | None = None) -> Case:
@@ -72,6 +72,7 @@ def available_actions(case: Case, user: User) -> list[str]:
     actions = ["record_progress"]
     if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
         actions.append("request_pa_handoff")
+    actions.append("flag_risk")  # issue 4: 自死企図 risk flag
     return actions
 
 

@@ -24,6 +24,7 @@ from app.models import (
     SupportDecision,
 )
 
+from . import consents, episodes, households
 from .errors import ValidationFailed
 from .no_response import (  # issue 5: non-response ladder
     handle_contact_attempt,
@@ -44,6 +45,9 @@ def _d(value) -> date | None:
 
 
 def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    existing = episodes.resolve_person(case, data, sub.actor_id)  # issue 4: probable duplicates, 再相談
+    if existing is not None:
+        episodes.link_person(case, existing, sub.actor_id)
     person = case.person
     if person is None:
         person = Person(name=data["person_name"], kana=data["person_kana"])
@@ -53,12 +57,25 @@ def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data:
     person.kana = data["person_kana"]
     person.birth_date = _d(data.get("birth_date"))
     person.address = data.get("address") or person.address
+    person.phone = data.get("phone") or person.phone
+    person.receiving_public_assistance = bool(data.get("receiving_public_assistance"))
+    db.session.flush()
     case.route = data.get("route")
+    scopes = list(data.get("consent_scopes") or [])
+    if data.get("applied") or scopes:  # issue 4: the 申込 consent as a record, given by the person only
+        exclusions = [line.strip() for line in (data.get("consent_exclusions") or "").splitlines() if line.strip()]
+        consents.record_consent(
+            case, person.id, kind="intake", given_by=data.get("consent_given_by") or "person",
+            given_on=_d(data.get("applied_on")) or _d(data["received_on"]),
+            form=data.get("consent_form") or "相談受付・申込票", scopes=scopes,
+            tax_with=list(data.get("tax_sharing_with") or []), exclusions=exclusions, actor_id=sub.actor_id)
+    households.after_intake(case, person.id, sub.actor_id)
     reason = {"info_only": "info_only", "refer_other": "referred_out"}.get(data["screening_result"])
     return HandlerResult(closure_reason=reason)
 
 
 def handle_plan(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    episodes.refuse_plan_on_public_assistance(case)  # issue 4: 生活保護受給中
     number = (db.session.query(db.func.max(PlanVersion.number)).filter_by(case_id=case.id).scalar() or 0) + 1
     db.session.add(
         PlanVersion(
@@ -202,11 +219,20 @@ def handle_evaluation(case: Case, task: HumanTask | None, sub: FormSubmission, d
     return HandlerResult(closure_reason=data.get("closure_reason") if data["outcome"] == "close" else None)
 
 
+def _mark_public_assistance(case: Case, reason: str | None) -> None:
+    """Closed to public assistance: the person is recorded as 生活保護受給中 (no Act-based plan)."""
+    if reason == "public_assistance" and case.person is not None:
+        case.person.receiving_public_assistance = True
+
+
 def handle_pa_handoff(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
-    return HandlerResult(closure_reason="public_assistance" if data.get("application_received") else None)
+    reason = "public_assistance" if data.get("application_received") else None
+    _mark_public_assistance(case, reason)
+    return HandlerResult(closure_reason=reason)
 
 
 def handle_closure(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
+    _mark_public_assistance(case, data["closure_reason"])
     return HandlerResult(closure_reason=data["closure_reason"])
 
 

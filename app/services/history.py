@@ -15,13 +15,13 @@ from datetime import datetime
 from app.access.history import audit_trail_case_filter, can_read_audit_trail
 from app.extensions import db
 from app.forms import FormDefinition
-from app.models import AuditEvent, Case, FormSubmission, User
+from app.models import AuditEvent, Case, FormSubmission, ProcessVersion, User
 from app.models.audit import chain_key
 
 from . import audit
 from .errors import NotFound
 from .processes import form_definition
-from .replay import ENGINE_EVENTS, ReplayResult, replay_case
+from .replay import ENGINE_ACTIONS, ENGINE_EVENTS, ReplayResult, replay_case
 
 PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ def case_for_auditor(user: User, case_id: int) -> Case:
 
 def note_read(user: User, case: Case, view: str, **details) -> None:
     """An auditor looked at this case's history: that read is evidence too."""
-    audit.record("case_history_viewed", case.id, user.id, view=view, **details)
+    audit.record("case_history_viewed", case.id, user.id, view=view, basis="auditor", **details)
     db.session.commit()
 
 
@@ -102,7 +102,8 @@ def _title(case: Case, form_key: str | None, locale: str, titles: dict[str, str]
 def _is_engine_step(event_type: str, data: dict) -> bool:
     if event_type not in ENGINE_EVENTS:
         return False
-    return event_type != "action_run" or data.get("action") == "request_pa_handoff"
+    # the same rule replay follows (replay._StepEvent.moves_engine)
+    return event_type != "action_run" or data.get("action") in ENGINE_ACTIONS or "message" in data
 
 
 # -- a completed task's form, as the caseworker saw it ------------------------------
@@ -118,9 +119,32 @@ def submitted_form(case: Case, submission_id: int) -> SubmittedForm:
     submission = db.session.get(FormSubmission, submission_id)
     if submission is None or submission.case_id != case.id:
         raise NotFound("記録が見つかりません")
-    definition = form_definition(case.process_version, submission.form_key)
+    definition = _definition_as_seen(case, submission)
     event = next((e for e in case_events(case) if (e.data or {}).get("submission_id") == submission.id), None)
     return SubmittedForm(submission, definition, event, definition.version == submission.form_version)
+
+
+def _definition_as_seen(case: Case, submission: FormSubmission) -> FormDefinition:
+    """The form definition the caseworker filled in: the case's own version's, unless the case
+    was migrated to a newer process version since; then the newest deployed version of the
+    process that carries the form at the submission's form version."""
+    definition = form_definition(case.process_version, submission.form_key)
+    if definition.version == submission.form_version:
+        return definition
+    versions = (
+        db.session.query(ProcessVersion)
+        .filter(ProcessVersion.process_id == case.process_version.process_id,
+                ProcessVersion.id != case.process_version_id)
+        .order_by(ProcessVersion.version.desc())
+    )
+    for version in versions:
+        try:
+            earlier = form_definition(version, submission.form_key)
+        except NotFound:
+            continue
+        if earlier.version == submission.form_version:
+            return earlier
+    return definition  # not found anywhere: the page says the versions differ
 
 
 # -- data at a step, and the difference between two steps ----------------------------
@@ -242,6 +266,8 @@ def step_through(case: Case, step: int | None) -> dict:
         "path": path,
         "active": current.active,
         "repeated": {bpmn_id: n for bpmn_id, n in counts.items() if n > 1},
+        # every element the case ever ran or waited at: the diagram is framed on these once
+        "reached": sorted({bpmn_id for s in steps for bpmn_id in (*s.ran, *s.active)}),
         "steps": [{"step": i, "sequence": s.sequence, "event_type": s.event_type, "label": s.label,
                    "at": s.at.isoformat()} for i, s in enumerate(steps)],
         "replay_ok": result.ok,

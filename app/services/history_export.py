@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Case, FormSubmission, User
 from app.models.audit import canonical_payload, chain_key, utc_iso
 
-from . import audit
+from . import audit, masking
 from .history import case_events
 from .runtime import now
 
@@ -20,6 +20,7 @@ EXPORT_FORMAT = "tsunagi-case-history/1"
 def export_case_history(user: User, case: Case, file_format: str) -> dict:
     """The case's history as plain data; records `case_history_exported` and commits."""
     events = case_events(case)
+    viewer = masking.viewer_for(user, case)
     report = audit.verify(case.id)
     names = dict(db.session.query(User.id, User.display_name).all())
     submissions = db.session.query(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all()
@@ -43,26 +44,34 @@ def export_case_history(user: User, case: Case, file_format: str) -> dict:
                          "UTF-8) of actor_id, at (UTC, microseconds, Z), case_id, chain, data, event_type, "
                          "prev_hash, sequence",
         },
-        "events": [_event(e, names) for e in events],
+        "events": [_event(e, names, viewer) for e in events],
         "submissions": [
             {"submission_id": s.id, "form_key": s.form_key, "form_version": s.form_version,
              "submitted_at": s.submitted_at.isoformat(), "actor": names.get(s.actor_id), "action": s.action,
-             "data": s.data}
+             "data": masking.mask_form_data(viewer, s.form_key, s.data)[0]}
             for s in submissions
         ],
     }
+    exported["chain"]["redaction"] = (
+        "events marked redacted have values the exporter may not see replaced (tax, NHI, suicide risk: "
+        "domain §7); their own hash cannot be recomputed from the export, the links between events still can; "
+        "`tsunagi audit verify` checks them in full")
     audit.record("case_history_exported", case.id, user.id, format=file_format, events=len(events),
-                 head=exported["chain"]["head"])
+                 head=exported["chain"]["head"], basis=viewer.basis)
     db.session.commit()
     return exported
 
 
-def _event(event, names: dict) -> dict:
-    return {
+def _event(event, names: dict, viewer) -> dict:
+    data = masking.mask_event_data(viewer, event.event_type, event.data)
+    shown = {
         "sequence": event.sequence, "at": utc_iso(event.at), "event_type": event.event_type,
         "actor_id": event.actor_id, "actor": names.get(event.actor_id), "case_id": event.case_id,
-        "data": event.data or {}, "prev_hash": event.prev_hash, "hash": event.hash,
+        "data": data if data is not None else {}, "prev_hash": event.prev_hash, "hash": event.hash,
     }
+    if data != (event.data or {}):
+        shown["redacted"] = True
+    return shown
 
 
 def check_exported_chain(exported: dict) -> bool:
@@ -76,7 +85,9 @@ def check_exported_chain(exported: dict) -> bool:
         at = datetime.fromisoformat(item["at"].replace("Z", "+00:00"))
         payload = canonical_payload(exported["chain"]["chain"], item["sequence"], prev, item["event_type"],
                                     item["case_id"], item["actor_id"], at, item["data"])
-        if item["prev_hash"] != prev or hashlib.sha256(payload.encode("utf-8")).hexdigest() != item["hash"]:
+        if item["prev_hash"] != prev:
+            return False
+        if not item.get("redacted") and hashlib.sha256(payload.encode("utf-8")).hexdigest() != item["hash"]:
             return False
         prev = item["hash"]
     return True

@@ -13,7 +13,7 @@ from app.models import ProcessVersion
 
 from . import audit
 from .errors import NotFound
-from .runtime import engine
+from .runtime import engine, now
 
 
 def read_process_files(directory: str) -> dict[str, str]:
@@ -66,6 +66,7 @@ def store_version(process_id: str, files: dict[str, str], forms: dict, actor_id:
         form_definitions=forms,
         note=note,
         deployed_by_id=actor_id,
+        deployed_at=now(),  # the injectable clock, like every other time we record
     )
     db.session.add(version)
     db.session.flush()

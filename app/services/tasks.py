@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import validate_data
 from app.models import Case, Closure, FormSubmission, HumanTask, User
 
-from . import audit, replay
+from . import audit, replay, risk
 from .cases import ACTIONS, available_actions
 from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
 from .handlers import HandlerResult, handler_for
@@ -75,6 +75,8 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
                      on_behalf_of=access.acting_for(actor, task),
                      engine_input=engine_input, outcome=replay.outcome_digest(outcome))
         _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data)
+        if not case.is_closed:
+            risk.after_task(case, task, submission, data, actor)  # issue 4: risk flags and their response
         db.session.commit()
     except TaskNotReady as exc:
         db.session.rollback()
@@ -109,6 +111,8 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
             raise Conflict(f"操作 {action} は現在この相談ケースでは行えません")
         if action == "record_progress":
             _record_progress(case, raw, actor)
+        elif action == "flag_risk":
+            _flag_risk(case, raw, actor)
         else:
             _request_pa_handoff(case, raw, actor)
         db.session.commit()
@@ -135,6 +139,16 @@ def _record_progress(case: Case, raw: dict, actor: User) -> None:
     case.updated_at = now()
     audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id,
                  on_behalf_of=access.acting_for(actor, case))
+
+
+def _flag_risk(case: Case, raw: dict, actor: User) -> None:
+    data, form_version = _validated(case, "flag_risk", raw)
+    submission = FormSubmission(case_id=case.id, action="flag_risk", form_key="flag_risk",
+                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
+    db.session.add(submission)
+    db.session.flush()
+    case.updated_at = now()
+    risk.flag_from_action(case, data, submission, actor)
 
 
 def _request_pa_handoff(case: Case, raw: dict, actor: User) -> None:

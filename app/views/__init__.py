@@ -22,6 +22,13 @@ def register_blueprints(app: Flask) -> None:
     from . import notifications
 
     app.register_blueprint(notifications.bp)
+    from . import stats
+
+    app.register_blueprint(stats.bp)
+    from . import episodes, referrals  # issue 4: slips, consents, households, re-consultation
+
+    app.register_blueprint(referrals.bp)
+    episodes.register(app)
     template_helpers.register(app)
 
     @app.errorhandler(ServiceError)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.access import access_rule
 from app.access.history import refuses_change
 from app.forms import build_form_class
-from app.services import history
+from app.services import history, masking
 from app.services.history_export import export_case_history
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -52,9 +52,14 @@ def submission(case_id: int, submission_id: int):
     case = history.case_for_auditor(current_user, case_id)
     shown = history.submitted_form(case, submission_id)
     form_class = build_form_class(shown.definition, locale=_locale())
-    form = form_class(formdata=None, data=dict(shown.submission.data or {}), meta={"csrf": False})
+    viewer = masking.viewer_for(current_user, case)
+    values, hidden = masking.mask_form_data(viewer, shown.submission.form_key, shown.submission.data)
+    values = {key: value for key, value in values.items() if key not in hidden}
+    form = form_class(formdata=None, data=values, meta={"csrf": False})
     history.note_read(current_user, case, "submission", submission_id=submission_id)
-    return render_template("audit/submission.html", case=case, shown=shown, form=form)
+    hidden_labels = [shown.definition.field(name).label(_locale()) if shown.definition.has_field(name) else name
+                     for name in hidden]
+    return render_template("audit/submission.html", case=case, shown=shown, form=form, hidden_labels=hidden_labels)
 
 
 @bp.get("/cases/<int:case_id>/diff")
@@ -65,7 +70,8 @@ def diff(case_id: int):
     entries = history.timeline(case, _locale())
     last = entries[-1].sequence if entries else 0
     first, second = _int_arg("from") or 1, _int_arg("to") or last
-    changes = history.data_diff(case, min(first, second), max(first, second))
+    changes = masking.mask_diff(masking.viewer_for(current_user, case),
+                                history.data_diff(case, min(first, second), max(first, second)))
     history.note_read(current_user, case, "diff", from_sequence=changes.from_sequence, to_sequence=changes.to_sequence)
     return render_template("audit/diff.html", case=case, entries=entries, diff=changes, labels=_labels(case))
 

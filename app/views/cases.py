@@ -3,12 +3,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.access import access_rule
 from app.codes import WARDS
 from app.extensions import db
 from app.forms import build_form_class
 from app.models import SupportDecision
-from app.services import case_pages, processes
-from app.services.cases import available_actions, get_case_for, open_tasks, start_case
+from app.services import case_pages, masking, processes
+from app.services.case_reads import record_case_view
+from app.services.case_search import can_search, search_cases
+from app.services.cases import ACTIONS, available_actions, get_case_for, open_tasks, start_case
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.tasks import run_action
 
@@ -31,8 +34,28 @@ def new():
 @login_required
 def show(case_id: int):
     case = get_case_for(current_user, case_id)
+    viewer = masking.viewer_for(current_user, case)
     page = case_pages.case_page(case)
-    return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user))
+    page["open_tasks"] = masking.visible_tasks(viewer, page["open_tasks"])
+    record_case_view(current_user, case, "case_page", basis=viewer.basis)
+    return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
+                           data=masking.case_data(viewer))
+
+
+@bp.get("/search")
+@login_required
+@access_rule("case_search")
+def search():
+    query = request.args.get("q", "").strip()
+    results, error = [], None
+    if query:
+        try:
+            results = search_cases(current_user, query)
+        except ValidationFailed as exc:
+            error = "; ".join(m for ms in exc.errors.values() for m in ms)
+    elif not can_search(current_user):
+        abort(403)
+    return render_template("cases/search.html", query=query, results=results, error=error)
 
 
 @bp.get("/<int:case_id>/decisions/<int:decision_id>/notice")
@@ -42,6 +65,7 @@ def notice(case_id: int, decision_id: int):
     decision = db.session.get(SupportDecision, decision_id)
     if decision is None or decision.case_id != case.id:
         abort(404)
+    record_case_view(current_user, case, "decision_notice", decision_id=decision.id)
     return render_template("notice.html", case=case, decision=decision)
 
 
@@ -53,9 +77,11 @@ def action(case_id: int, action: str):
         flash(_("この操作は現在行えません"), "error")
         return redirect(url_for("cases.show", case_id=case.id)), 303
     form = definition = None
-    if action == "record_progress":
-        definition = processes.form_definition(case.process_version, "progress_note")
+    if ACTIONS.get(action):
+        definition = processes.form_definition(case.process_version, ACTIONS[action])
         form = build_form_class(definition, locale=str(get_locale()))()
+    if request.method == "GET":
+        record_case_view(current_user, case, "case_action", action=action)
     if request.method == "POST":
         if form is not None and not form.validate():
             return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
@@ -63,6 +89,9 @@ def action(case_id: int, action: str):
         try:
             run_action(case.id, action, data, current_user)
         except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                if form is not None and name in form:
+                    form[name].errors = list(form[name].errors) + list(messages)
             flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
             return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
         except ServiceError as exc:

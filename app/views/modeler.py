@@ -106,7 +106,11 @@ def draft_xml(draft_id: int):
 def save_draft():
     """JSON from the modeler ({xml, baseVersionId, draftId}) or a file upload from the index page."""
     if request.content_length and request.content_length > MAX_BPMN_BYTES + 64 * 1024:
-        return _error_json(ValidationFailed({"bpmn": [_("ファイルが大きすぎます")]}, _("ファイルが大きすぎます")))
+        too_big = _("ファイルが大きすぎます（上限 %(kb)s KB）", kb=MAX_BPMN_BYTES // 1024)
+        if request.mimetype == "multipart/form-data":  # the index page's upload: say it on the page
+            flash(too_big, "error")
+            return redirect(url_for("modeler.index")), 303
+        return _error_json(ValidationFailed({"bpmn": [too_big]}, too_big))
     upload = request.files.get("bpmn")
     body = {} if upload is not None else (request.get_json(silent=True) or {})
     try:

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms import build_form_class
-from app.services import drafts, processes
+from app.services import drafts, masking, processes
+from app.services.case_reads import record_case_view
 from app.services.confirmation import needs_confirmation
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.tasks import get_task_for, submit_task
@@ -22,9 +23,18 @@ def _form_for(task, formdata=None, data=None):
 @login_required
 def show(task_id: int):
     task = get_task_for(current_user, task_id)
-    values = {**(task.prefill or {}), **drafts.load(task, current_user)}
+    viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
+    values = {**masking.visible_prefill(viewer, task.form_key, task.prefill), **drafts.load(task, current_user)}
     definition, form = _form_for(task, formdata=drafts.as_formdata(values) if values else None)
-    return render_template("task.html", task=task, form=form, definition=definition, errors={})
+    record_case_view(current_user, task.case, "task_page", basis=viewer.basis, task_id=task.id)
+    return render_template("task.html", task=task, form=form, definition=definition, errors={},
+                           **_case_panel(task))
+
+
+def _case_panel(task) -> dict:
+    """The case data shown beside a task form, masked for the viewer (and for meetings)."""
+    viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
+    return {"case": task.case, "data": masking.case_data(viewer)}
 
 
 @bp.post("/<int:task_id>")
@@ -37,10 +47,11 @@ def submit(task_id: int):
         flash(_("下書きを保存しました"))
         return redirect(url_for("tasks.show", task_id=task.id))
     if "back_to_form" in request.form:
-        return render_template("task.html", task=task, form=form, definition=definition, errors={})
+        return render_template("task.html", task=task, form=form, definition=definition, errors={},
+                               **_case_panel(task))
     if not form.validate():
         return render_template("task.html", task=task, form=form, definition=definition,
-                               errors=form.errors_by_field()), 422
+                               errors=form.errors_by_field(), **_case_panel(task)), 422
     reason = needs_confirmation(task.form_key, form.clean_data())
     if reason and request.form.get("confirmed") != "1":
         return _confirm_page(task, definition, form, reason)
@@ -51,7 +62,7 @@ def submit(task_id: int):
             if name in form:
                 form[name].errors = list(form[name].errors) + list(messages)
         return render_template("task.html", task=task, form=form, definition=definition,
-                               errors=form.errors_by_field()), 422
+                               errors=form.errors_by_field(), **_case_panel(task)), 422
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("cases.show", case_id=task.case_id)), 303

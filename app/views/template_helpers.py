@@ -51,6 +51,36 @@ def jdatetime(value: datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M}"
 
 
+def item_label(category: str | None) -> str:
+    """Label of a data item's category (issue 4: data items carry their source)."""
+    from flask_babel import gettext as _
+
+    labels = {
+        "tax_arrears": _("市県民税等の滞納"), "nhi_arrears": _("国民健康保険料の滞納"),
+        "water_arrears": _("水道料金の滞納"), "housing_arrears": _("市営住宅家賃の滞納"),
+        "school_lunch_arrears": _("学校給食費の滞納"), "income": _("収入"), "address": _("住所"),
+        "other": _("その他"),
+    }
+    return labels.get(category or "", category or "—")
+
+
+def display_value(value, unit: str | None = None) -> str:
+    """A data item's or a form field's value for a page: yen amounts with separators."""
+    if isinstance(value, dict):
+        amount = value.get("amount")
+        text = value.get("text") or value.get("note") or ""
+        if isinstance(amount, int):
+            return f"{amount:,}円" + (f"（{text}）" if text else "")
+        return "、".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, int):
+        return f"{value:,}円" if unit in (None, "yen") else f"{value:,}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return "—" if value in (None, "") else str(value)
+
+
 def register(app: Flask) -> None:
     from app.services import processes
 
@@ -61,5 +91,5 @@ def register(app: Flask) -> None:
             return form_key
 
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
-                                 role_labels=role_labels)
+                                 role_labels=role_labels, item_label=item_label, display_value=display_value)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

@@ -164,3 +164,63 @@ def test_holder_and_reassign_forms_need_the_csrf_token(app, staff, login):
     app.config["WTF_CSRF_ENABLED"] = True
     assert lead.post(f"/cases/{case_id}/tasks/{task.id}/take-over").status_code == 400
     assert lead.post(f"/cases/{case_id}/reassign", data={"assignee": "1", "reason": "x"}).status_code == 400
+
+
+def test_cover_runs_exactly_over_its_japanese_date_range(app, api, staff, make_user, clock):
+    """Cover from 11/28 to 11/30: not before its first day, not after its last (dates in Japan time)."""
+    cw, chief = api(staff["caseworker"]), api(staff["section_chief"])
+    cover_user = make_user("cw_kita", "caseworker", ward="minami")
+    cover = api(cover_user)
+    case_id = cw.post("/cases", json={"ward": "naka"}).get_json()["case_id"]
+    task_id = open_task_id(cw, case_id, "intake")
+    created = chief.post("/covers", json={"absent_user": "cw", "cover_user": "cw_kita", "starts_on": "2026-11-28",
+                                          "ends_on": "2026-11-30", "reason": "年休"})
+    assert created.status_code == 201, created.get_json()
+    (assigned,) = _events(None, "cover_assigned")
+    assert assigned.data["reason"] == "年休" and assigned.actor_id == staff["section_chief"].id
+
+    clock.advance(days=1, hours=13, minutes=59)  # 2026-11-27 23:59 in Japan
+    assert cover.get(f"/cases/{case_id}").status_code == 404
+    assert cover.get("/tasks?mine=true").get_json() == []
+    clock.advance(minutes=1)  # 2026-11-28 00:00 in Japan: the first day
+    assert cover.get(f"/cases/{case_id}").status_code == 200
+    assert [t["task_id"] for t in cover.get("/tasks?mine=true").get_json()] == [task_id]
+    note = cover.post(f"/cases/{case_id}/actions/record_progress", json={"data": sample("progress_note", DAY)})
+    assert note.status_code == 200, note.get_json()
+    (action,) = _events(case_id, "action_run")
+    assert action.actor_id == cover_user.id and action.data["on_behalf_of"] == staff["caseworker"].id
+
+    clock.advance(days=3)  # 2026-12-01 00:00 in Japan: the range is over
+    assert cover.get(f"/cases/{case_id}").status_code == 404
+    step = cover.post(f"/tasks/{task_id}/complete", json={"data": sample("intake", DAY)})
+    assert step.status_code == 404
+    assert cw.post(f"/tasks/{task_id}/complete", json={"data": sample("intake", DAY)}).status_code == 200
+
+
+def test_role_tasks_are_offered_to_that_role_in_the_cases_ward_only(api, staff, make_user):
+    cw, lead, chief = api(staff["caseworker"]), api(staff["lead_worker"]), api(staff["section_chief"])
+    budget, navi = api(staff["budget_advisor"]), api(staff["employment_navigator"])
+    lead_minami = api(make_user("lead_minami", "lead_worker", ward="minami"))
+    budget_minami = api(make_user("budget_minami", "budget_advisor", ward="minami"))
+    case_id = cw.post("/cases", json={"ward": "naka"}).get_json()["case_id"]
+    for form_key in ("intake", "assessment", "plan"):
+        complete(cw, case_id, form_key)
+    meeting_id = open_task_id(cw, case_id, "coordination_meeting")
+
+    def offered(client) -> set[int]:
+        return {t["task_id"] for t in client.get("/tasks?mine=false").get_json()}
+
+    assert meeting_id in offered(lead) and meeting_id in offered(chief)
+    assert meeting_id not in offered(lead_minami) and meeting_id not in offered(budget)
+    assert cw.post(f"/tasks/{meeting_id}/complete", json={"data": sample("coordination_meeting", DAY)}).status_code \
+        == 403  # visible to the case's caseworker, not theirs to do
+    assert lead_minami.post(f"/tasks/{meeting_id}/claim").status_code == 404
+    complete(chief, case_id, "coordination_meeting")
+    budget_task = open_task_id(cw, case_id, "service_record", instance_item="household_budget")
+    navi_task = open_task_id(cw, case_id, "service_record", instance_item="work_readiness")
+    assert budget_task in offered(budget) and navi_task not in offered(budget)
+    assert navi_task in offered(navi) and budget_task not in offered(navi)
+    assert offered(budget_minami) == set()
+    assert budget_minami.get(f"/tasks/{budget_task}").status_code == 404
+    assert navi.post(f"/tasks/{budget_task}/claim").status_code == 403  # sees the case (own track), not this task
+    assert budget.post(f"/tasks/{budget_task}/claim").status_code == 200

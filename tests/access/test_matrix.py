@@ -8,6 +8,7 @@ the case lies outside what the user may see, so other wards cannot probe for ids
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -152,3 +153,131 @@ def test_cover_ends_with_its_date_range(app, world, login, clock):
     assert cover.get(f"/cases/{cases['A']}").status_code == 404
     db.session.expire_all()
     assert db.session.get(Case, cases["A"]).assigned_to_id == users["cw"].id
+
+
+# -- who holds the work: claim, take over, reassign (pages and API) ---------------------------------
+CLAIM, TAKE_OVER, REASSIGN = "claim_task", "take_over_task", "reassign_case"
+# actor -> (allowed on the free intake of a naka case, allowed on that of a minami case)
+HOLDER_MATRIX = {
+    "cw": ({CLAIM}, set()), "cw2": ({CLAIM}, set()),
+    "lead": ({TAKE_OVER, REASSIGN}, set()), "chief": ({TAKE_OVER, REASSIGN}, set()),
+    "budget": (set(), set()), "navi": (set(), set()), "prov": (set(), set()), "pa": (set(), set()),
+    "referrer": (set(), set()), "auditor": (set(), set()), "city_auditor": (set(), set()),
+    "stats": (set(), set()), "owner": (set(), set()), "admin": (set(), set()),
+    "cw_minami": (set(), {CLAIM}), "lead_minami": (set(), {TAKE_OVER, REASSIGN}),
+    "cover": (set(), {CLAIM}),  # covering for cw gives nothing on a case that is not cw's
+}
+# Who sees each free case at all (the others get 404 for any of these).
+SEES_FREE_CASE = {"A": {"cw", "cw2", "lead", "chief", "auditor", "city_auditor"},
+                  "B": {"cw_minami", "lead_minami", "cover", "city_auditor"}}
+REASSIGN_TO = {"A": "cw2", "B": "cover"}
+
+
+@pytest.fixture
+def free_world(app, make_user):
+    """Cases opened by lead workers: their intake tasks are free for the ward's caseworkers."""
+    users = {name: make_user(name, *roles, ward=ward) for name, (roles, ward, *_rest) in MATRIX.items()}
+    set_cover(users["cw"], users["cover"], date(2026, 11, 20), date(2026, 12, 4), "育児休業", users["chief"])
+    cases = {"A": start_case("naka", users["lead"]).id, "B": start_case("minami", users["lead_minami"]).id}
+    tasks = {label: db.session.query(HumanTask).filter_by(case_id=case_id, status="open").one().id
+             for label, case_id in cases.items()}
+    return users, cases, tasks
+
+
+def _holders(case_id: int, task_id: int) -> tuple:
+    db.session.expire_all()
+    return db.session.get(Case, case_id).assigned_to_id, db.session.get(HumanTask, task_id).assignee_id
+
+
+def _free_again(case_id: int, task_id: int) -> None:
+    db.session.get(Case, case_id).assigned_to_id = None
+    db.session.get(HumanTask, task_id).assignee_id = None
+    db.session.commit()
+
+
+def _change_holder(client, door: str, action: str, case_id: int, task_id: int, target):
+    if door == "page":
+        if action == REASSIGN:
+            return client.post(f"/cases/{case_id}/reassign", data={"assignee": str(target.id), "reason": "調整"})
+        change = "claim" if action == CLAIM else "take-over"
+        return client.post(f"/cases/{case_id}/tasks/{task_id}/{change}")
+    if action == REASSIGN:
+        return client.post(f"/cases/{case_id}/reassign", json={"assignee": target.username, "reason": "調整"})
+    if action == CLAIM:
+        return client.post(f"/tasks/{task_id}/claim")
+    return client.post(f"/tasks/{task_id}/take-over", json={"reason": "急ぎ"})
+
+
+def test_holder_matrix_for_pages_and_api(app, free_world, login):
+    users, cases, tasks = free_world
+    failures, tried = [], 0
+    for name, allowed_by_case in HOLDER_MATRIX.items():
+        page, api = login(users[name]), ApiClient(app.test_client(), issue_token(name)[0])
+        for label, allowed in zip(("A", "B"), allowed_by_case, strict=True):
+            case_id, task_id = cases[label], tasks[label]
+            target = users[REASSIGN_TO[label]]
+            for door, action in [(d, a) for a in (CLAIM, TAKE_OVER, REASSIGN) for d in ("page", "api")]:
+                tried += 1
+                before = _holders(case_id, task_id)
+                status = _change_holder(page if door == "page" else api, door, action, case_id, task_id,
+                                        target).status_code
+                changed = _holders(case_id, task_id) != before
+                if action in allowed:
+                    ok = changed and status in ({303} if door == "page" else {200})
+                elif name in READ_ONLY:  # refused (and audited) before anything is looked up
+                    ok = not changed and status == 403
+                elif name not in SEES_FREE_CASE[label]:
+                    ok = not changed and status == 404
+                else:  # sees the case, may not do this: the page says so on the case page, the API 403
+                    ok = not changed and status in ({303} if door == "page" else {403})
+                if not ok:
+                    failures.append(f"{name} case {label} {action} via {door}: status {status}, changed {changed}")
+                _free_again(case_id, task_id)
+    assert failures == [], "\n".join(failures)
+    assert tried == len(HOLDER_MATRIX) * 2 * 3 * 2
+
+
+# -- exports (the audit trail's JSON and printable HTML): auditors of the case's ward, or of the city -------------
+AUDIT_READERS = {"A": {"auditor", "city_auditor"}, "B": {"city_auditor"}}
+
+
+def test_export_matrix(app, world, login):
+    users, cases, _task_of = world
+    failures = []
+    for name in MATRIX:
+        page = login(users[name])
+        for label, case_id in cases.items():
+            for path in (f"/audit/cases/{case_id}", f"/audit/cases/{case_id}/export.json",
+                         f"/audit/cases/{case_id}/export.html"):
+                got = page.get(path).status_code
+                wanted = 200 if name in AUDIT_READERS[label] else 404
+                if got != wanted:
+                    failures.append(f"{name} case {label} {path}: got {got}, wanted {wanted}")
+    assert failures == [], "\n".join(failures)
+
+
+# -- aggregates: stats_viewer sees every ward's counts, ward supervisors their ward's, nobody sees a case ---------
+STATS_WARDS = {"stats": {"naka", "minami"}, "lead": {"naka"}, "chief": {"naka"}, "lead_minami": {"minami"}}
+
+
+def test_stats_matrix(app, world, login):
+    users, cases, _task_of = world
+    failures = []
+    for name in MATRIX:
+        page = login(users[name])
+        response = page.get("/stats/")
+        html = response.get_data(as_text=True)
+        if name not in STATS_WARDS:
+            if response.status_code != 403:
+                failures.append(f"{name}: got {response.status_code}, wanted 403")
+            continue
+        rows = set(re.findall(r'<tr id="ward-(\w+)">', html))
+        if response.status_code != 200 or not STATS_WARDS[name] <= rows or ("minami" in rows) != (
+                "minami" in STATS_WARDS[name]) or ("naka" in rows) != ("naka" in STATS_WARDS[name]):
+            failures.append(f"{name}: got {response.status_code}, wards {sorted(rows)}")
+        if re.search(r"/(cases|tasks)/\d", html):
+            failures.append(f"{name}: the aggregates page links to a case or task")
+    assert failures == [], "\n".join(failures)
+    counts = login(users["stats"]).get("/stats/").get_data(as_text=True)
+    naka = counts.split('id="ward-naka"')[1].split("</tr>")[0]
+    assert '<td data-state="intake">1</td>' in naka and '<td data-state="total">1</td>' in naka

@@ -64,7 +64,7 @@ def test_referral_to_closure_through_the_api(api, make_user, staff):
     case = cw.get(f"/cases/{case_id}").get_json()
     assert (case["closure_reason"], case["closed_on"], case["actions"]) == ("goal_achieved", "2026-11-26", [])
     events = cw.get(f"/cases/{case_id}/events").get_json()
-    types = [e["event_type"] for e in events]
+    types = [e["event_type"] for e in events if e["event_type"] != "case_viewed"]  # reads are audited too
     assert types[0] == "case_opened" and types[-1] == "case_closed" and "task_claimed" in types
     assert [e["event_id"] for e in events] == sorted(e["event_id"] for e in events)
     assert events[0]["at"].endswith("+09:00")
@@ -152,3 +152,50 @@ def test_other_ward_sees_404_for_cases_tasks_and_events(api, staff):
     assert other.post(f"/tasks/{task_id}/claim").status_code == 404
     assert other.post("/cases", json={"ward": "naka"}).status_code == 403
     assert other.get("/tasks").get_json() == []
+
+
+def test_every_body_refuses_unknown_members_and_wrong_types_naming_the_field(api, staff, make_user):
+    cw, chief = api(staff["caseworker"]), api(staff["section_chief"])
+    referrer = api(make_user("tax_clerk", "referrer"))
+    case_id = cw.post("/cases", json={"ward": "naka"}).get_json()["case_id"]
+    task_id = open_task_id(cw, case_id, "intake")
+    progress = sample("progress_note", DAY)
+    slip = {"slip_date": "2026-11-26", "from_section": "water", "from_staff": "水道局 佐藤", "consent_to_refer": False}
+    cover = {"absent_user": "cw", "cover_user": "lead", "starts_on": "2026-11-26", "ends_on": "2026-11-27",
+             "reason": "研修"}
+    before = db.session.query(AuditEvent).filter(AuditEvent.event_type != "api_token_used").count()
+    refused = [
+        # unknown members, at the top and inside data
+        (cw, "/cases", {"ward": "naka", "priority": "high"}, "priority"),
+        (cw, f"/cases/{case_id}/actions/record_progress", {"data": progress, "urgent": True}, "urgent"),
+        (cw, f"/cases/{case_id}/actions/record_progress", {"data": {**progress, "mood": "good"}}, "mood"),
+        (cw, f"/tasks/{task_id}/complete", {"data": sample("intake", DAY), "force": True}, "force"),
+        (referrer, "/referrals", {"data": slip, "sender": "x"}, "sender"),
+        (referrer, "/referrals", {"data": {**slip, "shoe_size": 27}}, "shoe_size"),
+        (chief, f"/tasks/{task_id}/take-over", {"reason": "急ぎ", "notify": True}, "notify"),
+        (chief, f"/tasks/{task_id}/reassign", {"assignee": "lead", "reason": "x", "when": "now"}, "when"),
+        (chief, f"/cases/{case_id}/reassign", {"assignee": "lead", "reason": "x", "when": "now"}, "when"),
+        (chief, "/covers", {**cover, "note": "x"}, "note"),
+        # wrong types
+        (cw, "/cases", {"ward": 5}, "ward"),
+        (cw, f"/cases/{case_id}/actions/record_progress", {"data": {**progress, "recorded_on": 20261126}},
+         "recorded_on"),
+        (referrer, "/referrals", {"ward": ["naka"], "data": slip}, "ward"),
+        (referrer, "/referrals", {"data": {**slip, "slip_date": True}}, "slip_date"),
+        (chief, f"/tasks/{task_id}/take-over", {"reason": 5}, "reason"),
+        (chief, f"/tasks/{task_id}/reassign", {"assignee": 5, "reason": "x"}, "assignee"),
+        (chief, f"/cases/{case_id}/reassign", {"assignee": "cw", "reason": ["x"]}, "reason"),
+        (chief, "/covers", {**cover, "starts_on": 20261126}, "starts_on"),
+        (chief, "/covers", {**cover, "ends_on": "next week"}, "ends_on"),
+    ]
+    for client, path, body, field in refused:
+        response = client.post(path, json=body)
+        assert response.status_code == 422, (path, body, response.get_json())
+        assert response.mimetype == "application/problem+json"
+        errors = response.get_json()["errors"]
+        assert field in errors and all(isinstance(m, str) and m for m in errors[field]), (path, errors)
+    db.session.expire_all()
+    assert db.session.query(AuditEvent).filter(AuditEvent.event_type != "api_token_used").count() == before
+    assert db.session.query(Case).count() == 1 and db.session.query(ReferralReceipt).count() == 0
+    task = db.session.get(HumanTask, task_id)
+    assert (task.status, task.assignee_id) == ("open", staff["caseworker"].id)

@@ -62,7 +62,7 @@ def test_two_simultaneous_completions_give_one_200_and_one_409(app, api, staff, 
         cw = api(staff["caseworker"])
         intake_id = open_task_id(cw, case_id, "intake")
         # Both hold the caseworker role and the intake task is free, so both may complete it.
-        body = {"data": sample("intake", DAY)}
+        body = {"data": sample("intake", DAY, new_person=True)}  # one sample person per round, not a duplicate
         tokens = [issue_token("cw")[0], issue_token(cw2.username)[0]]
         statuses = _simultaneously(app, [(tokens[0], f"/tasks/{intake_id}/complete", body),
                                          (tokens[1], f"/tasks/{intake_id}/complete", body)])
@@ -77,7 +77,7 @@ def test_simultaneous_plan_completions_make_one_plan_version(app, api, staff):
     cw = api(staff["caseworker"])
     for _ in range(ROUNDS):
         case_id = cw.post("/cases", json={"ward": "naka"}).get_json()["case_id"]
-        complete(cw, case_id, "intake")
+        complete(cw, case_id, "intake", new_person=True)  # one sample person per round, not a duplicate
         complete(cw, case_id, "assessment")
         plan_id = open_task_id(cw, case_id, "plan")
         body = {"data": sample("plan", DAY)}

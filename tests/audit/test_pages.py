@@ -116,3 +116,34 @@ def test_an_auditor_changing_anything_through_the_api_gets_403(revised_case, aud
                                       headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
     assert [e.data["path"] for e in _events(revised_case, "change_refused")] == [f"/api/v1/tasks/{task.id}/complete"]
+
+
+def test_a_form_is_shown_in_its_own_version_after_the_case_moved_to_a_newer_one(revised_case, auditor, login,
+                                                                                  make_user, app):
+    """A process owner migrates the case to version 2, whose plan form renamed a field: the plan
+    submitted on version 1 still shows version 1's form, and the case still replays."""
+    import copy
+
+    from app.models import Case
+    from app.services.process_migration import migrate_cases
+    from app.services.processes import store_version
+
+    v1 = db.session.query(ProcessVersion).one()
+    forms = copy.deepcopy(v1.form_definitions)
+    forms["plan"]["version"] = 2
+    goal = next(f for s in forms["plan"]["sections"] for f in s["fields"] if f["name"] == "overall_goal")
+    goal["label"]["ja"] = "本人の目標（新しい様式）"
+    store_version(v1.process_id, v1.bpmn_files, forms, None, "plan form v2", source="test")
+    db.session.commit()
+    owner = make_user("owner_city", "process_owner", ward=None)
+    report = migrate_cases(owner, v1.process_id, 2)
+    assert [c.result for c in report.cases] == ["migrated"]
+    assert db.session.get(Case, revised_case).process_version.version == 2
+
+    first_plan = db.session.query(FormSubmission).filter_by(case_id=revised_case, form_key="plan").order_by(
+        FormSubmission.id).first()
+    html = login(auditor).get(f"/audit/cases/{revised_case}/submissions/{first_plan.id}").get_data(as_text=True)
+    assert "目指す姿（本人の目標）" in html and "新しい様式" not in html
+    assert "帳票の版が、ケースのプロセス版の帳票と一致しません" not in html
+    result = app.test_cli_runner().invoke(args=["audit", "replay", str(revised_case), "--verify"])
+    assert result.exit_code == 0, result.output

@@ -114,10 +114,25 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
     _select(page, "plan")
     expect(form_key).to_have_value("plan")
 
+    # Lanes map to roles: a lane shows its role code and changes it through the command stack.
+    lane = page.locator('#canvas [data-element-id="lane_lead_worker"]').first
+    lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2}, force=True)  # the lane's header strip
+    expect(page.locator("#panel-lane-id")).to_have_text("lane_lead_worker")
+    lane_role = page.get_by_label("レーンのロール（name）")
+    expect(lane_role).to_have_value("lead_worker")
+    lane_role.select_option("section_chief")
+    expect(lane).to_contain_text("section_chief")
+    page.get_by_role("button", name="元に戻す").click()
+    expect(lane).to_contain_text("lead_worker")
+    expect(lane_role).to_have_value("lead_worker")
+
     # The real change: the PA request task records a progress note form instead.
     _select(page, "pa_handoff_on_request")
     expect(form_key).to_have_value("pa_handoff")
     form_key.select_option("progress_note")
+    roles = page.get_by_label("担当ロール（role）")
+    expect(roles).to_have_values(["caseworker"])
+    roles.select_option(["caseworker", "lead_worker"])  # candidate roles: a dropdown of the role codes
     page.get_by_role("button", name="下書きを保存").click()
     expect(page.locator("#modeler-status")).to_contain_text(re.compile(r"下書き #\d+ を保存しました"))
     page.screenshot(path=str(OUTPUT_DIR / "modeler.png"))
@@ -149,7 +164,10 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
         assert latest.note == "申出によるつなぎは経過記録で受ける"
         xml = latest.bpmn_files["case_lifecycle.bpmn"]
         assert re.search(r'pa_handoff_on_request".*?name="formKey" value="progress_note"', xml, re.DOTALL)
+        task = xml.split('id="pa_handoff_on_request"')[1].split("</bpmn:userTask>")[0]
+        assert '<spiffworkflow:property name="role" value="caseworker lead_worker" />' in task
         spec_for(latest)  # the XML the modeler wrote parses
+        assert '<bpmn:lane id="lane_lead_worker" name="lead_worker">' in xml  # the undone lane change is gone
         first = db.session.query(ProcessVersion).filter_by(version=1).one()
         assert 'value="progress_note"' not in first.bpmn_files["case_lifecycle.bpmn"]  # v1 untouched
     assert page.console_errors == []

@@ -182,3 +182,57 @@ def test_a_choice_without_default_is_a_warning(app):
     assert [(p.element_id, p.severity) for p in _problems(app, body)] == [("gw", "warning")]
     with_default = body.replace('<bpmn:exclusiveGateway id="gw"/>', '<bpmn:exclusiveGateway id="gw" default="c"/>')
     assert _problems(app, with_default.replace("<bpmn:conditionExpression>x == 2</bpmn:conditionExpression>", "")) == []
+
+
+def test_oversized_file_upload_is_refused_with_a_message(owner_client):
+    big = deployed_xml(1).replace("</bpmn:definitions>", "<!--" + "x" * (2 * 1024 * 1024) + "--></bpmn:definitions>")
+    response = owner_client.post("/processes/drafts", data={"bpmn": (io.BytesIO(big.encode()), "big.bpmn")},
+                                 content_type="multipart/form-data", follow_redirects=True)
+    assert "ファイルが大きすぎます" in response.get_data(as_text=True)
+    assert db.session.query(ProcessDraft).count() == 0
+
+
+def test_an_xsd_invalid_diagram_is_refused_at_check_time(owner_client):
+    xml = deployed_xml(1).replace('<bpmn:userTask id="plan" ', '<bpmn:userTask id="plan" priority="high" ', 1)
+    assert 'priority="high"' in xml
+    saved = owner_client.post("/processes/drafts", json={"xml": xml})
+    response = owner_client.post(saved.json["deployUrl"], json={"note": "xsd"})
+    assert response.status_code == 422, response.json
+    (problem,) = [p for p in response.json["problems"] if p["severity"] == "error"]
+    assert problem["element_id"] == "plan" and "priority" in problem["message"]  # the XSD names the attribute
+    assert db.session.query(ProcessVersion).count() == 1
+
+
+def test_a_diagram_that_drops_a_contract_form_is_refused(owner_client):
+    """Contract §2: other systems rely on the task forms; a version without a pa_handoff task is refused."""
+    xml = deployed_xml(1).replace('<spiffworkflow:property name="formKey" value="pa_handoff" />',
+                                  '<spiffworkflow:property name="formKey" value="progress_note" />')
+    assert 'value="pa_handoff"' not in xml
+    saved = owner_client.post("/processes/drafts", json={"xml": xml})
+    response = owner_client.post(saved.json["deployUrl"], json={"note": "つなぎをやめる"})
+    assert response.status_code == 422
+    messages = [p["message"] for p in response.json["problems"] if p["severity"] == "error"]
+    assert any("契約で定めたフォーム pa_handoff" in m for m in messages), messages
+    assert db.session.query(ProcessVersion).count() == 1
+
+
+def test_cli_deploy_runs_the_same_checks_and_is_audited(app, tmp_path):
+    from .conftest import with_new_step
+
+    target = tmp_path / "case_lifecycle.bpmn"
+    app.config["PROCESSES_DIR"] = str(tmp_path)
+    target.write_text(_script(deployed_xml(1), "import os"), encoding="utf-8")
+    refused = app.test_cli_runner().invoke(args=["processes", "deploy", "--note", "bad"])
+    assert refused.exit_code == 1 and "[count_plan_round]" in refused.output and "import" in refused.output
+    assert db.session.query(ProcessVersion).count() == 1
+
+    target.write_text(with_new_step(deployed_xml(1)), encoding="utf-8")
+    done = app.test_cli_runner().invoke(args=["processes", "deploy", "--note", "確認面談を追加"])
+    assert done.exit_code == 0, done.output
+    assert "deployed: case_lifecycle v2" in done.output
+    again = app.test_cli_runner().invoke(args=["processes", "deploy", "--note", "same"])
+    assert "unchanged: case_lifecycle v2" in again.output
+    db.session.expire_all()
+    events = db.session.query(AuditEvent).filter_by(event_type="process_deployed").order_by(AuditEvent.id).all()
+    assert [(e.data["version"], e.data["note"]) for e in events][-1] == (2, "確認面談を追加")
+    assert len(events) == 2

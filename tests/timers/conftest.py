@@ -44,7 +44,7 @@ def case_in_support(staff, login, clock):
     def _make(day: date, plan_to: date | None) -> int:
         cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
         case_id = walk_in(cw)
-        complete(cw, case_id, "intake", day)
+        complete(cw, case_id, "intake", day, new_person=True)  # several cases of one sample person
         complete(cw, case_id, "assessment", day)
         overrides = {"plan_to": plan_to.isoformat(), "next_monitoring_on": min(plan_to, day + timedelta(days=30))
                      .isoformat()} if plan_to else {}

@@ -40,12 +40,56 @@
     mark(data.active, "step-active");
     Object.keys(data.repeated).forEach(function (id) { countBadge(id, data.repeated[id]); });
     root.dataset.step = String(data.step);
+    var count = root.querySelector(".step-count");
+    if (count) {
+      count.textContent = root.dataset.stepFormat.replace("{n}", String(data.step + 1))
+        .replace("{total}", String(data.step_count));
+    }
     var label = root.querySelector(".step-label");
     if (label) { label.textContent = data.event.label; }
     ["previous", "next"].forEach(function (dir) {
       var link = root.querySelector('[data-go="' + dir + '"]');
-      if (link) { link.hidden = data[dir] === null; }
+      if (link) {
+        link.hidden = data[dir] === null;
+        if (data[dir] !== null) { link.href = link.pathname + "?step=" + data[dir]; }
+      }
     });
+    // The server-rendered summary and list below follow the step shown.
+    setText("dd.ran", data.ran_in_step.join("\u3001") || "\u2014");
+    setText("dd.active", data.active.join("\u3001") || "\u2014");
+    setText("dd.repeated", Object.keys(data.repeated).map(function (id) {
+      return id + " \u00d7" + data.repeated[id];
+    }).join("\u3001") || "\u2014");
+    document.querySelectorAll(".step-list li[data-step]").forEach(function (li) {
+      var here = li.dataset.step === String(data.step);
+      li.classList.toggle("current", here);
+      if (here) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+    });
+  }
+
+  function setText(selector, text) {
+    var el = document.querySelector(selector);
+    if (el) { el.textContent = text; }
+  }
+
+  // Frame the part of the diagram this case went through (once: stepping keeps the view).
+  function frame(ids) {
+    var registry = viewer.get("elementRegistry");
+    var canvas = viewer.get("canvas");
+    var plane = canvas.getRootElement();
+    var box = null;
+    ids.forEach(function (id) {
+      var el = registry.get(id);
+      // shapes on the plane shown (a collapsed subprocess's inside is on a plane of its own)
+      if (!el || el.waypoints || el.width === undefined || canvas.findRoot(el) !== plane) { return; }
+      var x2 = el.x + el.width, y2 = el.y + el.height;
+      box = box ? { x: Math.min(box.x, el.x), y: Math.min(box.y, el.y), x2: Math.max(box.x2, x2),
+                    y2: Math.max(box.y2, y2) } : { x: el.x, y: el.y, x2: x2, y2: y2 };
+    });
+    if (!box) { canvas.zoom("fit-viewport"); return; }
+    var pad = 60;
+    canvas.viewbox({ x: box.x - pad, y: box.y - pad, width: box.x2 - box.x + 2 * pad,
+                                   height: box.y2 - box.y + 2 * pad });
   }
 
   function show(step) {
@@ -70,9 +114,11 @@
       return viewer.importXML(xml);
     })
     .then(function () {
-      viewer.get("canvas").zoom("fit-viewport");
-      root.classList.add("diagram-ready");
       return show(Number(root.dataset.step));
+    })
+    .then(function () {
+      frame(current.reached);
+      root.classList.add("diagram-ready");
     })
     .catch(function () {
       canvasEl.classList.add("no-diagram");

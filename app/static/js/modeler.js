@@ -4,6 +4,8 @@
  * - a side form edits our properties of a user task (formKey, role) and writes them as
  *   <spiffworkflow:properties> through the modeler's command stack
  *   (modeling.updateModdleProperties), so undo/redo covers them like any other edit;
+ * - lanes map to roles: a lane's name is a role code (the role of the user tasks in it that name
+ *   none), chosen from the role codes and written with modeling.updateProperties (undo works);
  * - save draft / check / deploy talk JSON to app/views/modeler.py; problems that name an
  *   element are highlighted on the canvas (canvas.addMarker) and selectable from the list.
  */
@@ -15,6 +17,8 @@
   var form = document.getElementById("task-properties");
   var formKeySelect = document.getElementById("prop-form-key");
   var roleSelect = document.getElementById("prop-role");
+  var laneForm = document.getElementById("lane-properties");
+  var laneRoleSelect = document.getElementById("prop-lane-role");
   var modeler, modeling, moddle, canvas, registry, selected = null, markers = [];
 
   // UI text comes translated from the page (config.messages); {name} marks a value.
@@ -33,6 +37,7 @@
     });
     config.roles.forEach(function (r) {
       roleSelect.add(new Option(r.label + " (" + r.code + ")", r.code));
+      laneRoleSelect.add(new Option(r.label + " (" + r.code + ")", r.code));
     });
   }
 
@@ -79,10 +84,19 @@
 
   // -- the side form ----------------------------------------------------------------
   function showPanel(element) {
-    selected = element && element.type === "bpmn:UserTask" ? element : null;
-    form.hidden = !selected;
+    selected = element && (element.type === "bpmn:UserTask" || element.type === "bpmn:Lane") ? element : null;
+    var isLane = !!selected && selected.type === "bpmn:Lane";
+    form.hidden = !selected || isLane;
+    laneForm.hidden = !isLane;
     document.getElementById("panel-empty").hidden = !!selected;
     if (!selected) { return; }
+    if (isLane) {
+      document.getElementById("panel-lane-id").textContent = selected.id;
+      var name = (selected.businessObject.name || "").trim();
+      var known = config.roles.some(function (r) { return r.code === name; });
+      laneRoleSelect.value = known ? name : "";
+      return;
+    }
     document.getElementById("panel-element-name").textContent = selected.businessObject.name || "";
     document.getElementById("panel-element-id").textContent = selected.id;
     formKeySelect.value = readProperty(selected, "formKey");
@@ -92,6 +106,11 @@
 
   formKeySelect.addEventListener("change", function () {
     if (selected) { writeProperty(selected, "formKey", formKeySelect.value); }
+  });
+  laneRoleSelect.addEventListener("change", function () {
+    if (selected && selected.type === "bpmn:Lane") {
+      modeling.updateProperties(selected, { name: laneRoleSelect.value || undefined });
+    }
   });
   roleSelect.addEventListener("change", function () {
     if (!selected) { return; }

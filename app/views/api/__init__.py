@@ -20,8 +20,29 @@ class BadJson(Exception):
     pass
 
 
-def json_body() -> dict:
-    """The request body as a JSON object ({} when empty); malformed JSON is a 400 problem."""
+def json_body(allowed: set[str] | None = None) -> dict:
+    """The request body as a JSON object ({} when empty); malformed JSON is a 400 problem.
+
+    With ``allowed``, members outside it are refused (422 naming them), never silently dropped.
+    """
+    body = _parsed_body()
+    unknown = sorted(set(body) - allowed) if allowed is not None else []
+    if unknown:
+        raise ValidationFailed({name: [f"この項目は定義されていません: {name}"] for name in unknown})
+    return body
+
+
+def text_member(body: dict, name: str, required: bool = True) -> str | None:
+    """A string member of the body: missing (when optional) is None; anything but a string is a 422."""
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed({name: [f"{name} を文字列で指定してください"]})
+    return value
+
+
+def _parsed_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
@@ -108,7 +129,7 @@ def api_error_for_unrouted(exc: HTTPException):
 
 
 def register_api(app: Flask) -> None:
-    from . import cases, openapi, tasks  # noqa: F401  (routes)
+    from . import cases, intake, openapi, tasks  # noqa: F401  (routes)
 
     csrf.exempt(bp)  # bearer tokens only: no cookies, so no cross-site forgery
     app.register_blueprint(bp)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import request
+
 from app.access import access_rule
-from app.services import assignment, referral_intake
+from app.services import assignment, case_search, masking, referral_intake
 from app.services.case_history import case_events
+from app.services.case_reads import record_case_view
 from app.services.cases import available_actions, get_case_for, open_tasks, start_case
 from app.services.errors import ValidationFailed
 from app.services.tasks import run_action
 
-from . import bp, data_of, json_body
+from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
 from .serializers import case_detail, event, task_summary
 
 
 def _text(body: dict, name: str, required: bool = True) -> str | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
+    value = text_member(body, name, required)
+    if value is not None and not value.strip():
         raise ValidationFailed({name: [f"{name} を文字列で指定してください"]})
     return value
 
@@ -35,10 +36,12 @@ def _date(body: dict, name: str) -> date:
 @bp.post("/referrals")
 @access_rule("referral_submit")
 def submit_referral():
-    body = json_body()
-    receipt = referral_intake.submit_referral(_text(body, "ward", required=False), data_of(body),
-                                              current_api_user())
-    return {"referral_id": receipt.id, "case_id": receipt.case_id}, 201
+    body = json_body({"ward", "data"})
+    # issue 4: a retry with the same Idempotency-Key gives back the first receipt (one episode).
+    receipt, replayed = referral_intake.submit_referral(_text(body, "ward", required=False), data_of(body),
+                                                        current_api_user(), request.headers.get("Idempotency-Key"))
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return {"referral_id": receipt.id, "case_id": receipt.case_id}, 201, headers
 
 
 @bp.get("/referrals/<int:referral_id>")
@@ -50,10 +53,17 @@ def show_referral(referral_id: int):
 @bp.post("/cases")
 @access_rule("case_open")
 def open_case():
-    body = json_body()
+    body = json_body({"ward"})
     user = current_api_user()
     case = start_case(_text(body, "ward", required=False) or user.ward or "", user)
     return {"case_id": case.id}, 201
+
+
+@bp.get("/cases")
+@access_rule("case_search")
+def search_cases():
+    return {"results": [{**result, "opened_on": result["opened_on"].isoformat()}
+                        for result in case_search.search_cases(current_api_user(), request.args.get("q", ""))]}
 
 
 @bp.get("/cases/<int:case_id>")
@@ -61,13 +71,16 @@ def open_case():
 def show_case(case_id: int):
     user = current_api_user()
     case = get_case_for(user, case_id)
-    return case_detail(case, open_tasks(case), available_actions(case, user))
+    viewer = masking.viewer_for(user, case)
+    record_case_view(user, case, "api_case", basis=viewer.basis)
+    return {**case_detail(case, masking.visible_tasks(viewer, open_tasks(case)), available_actions(case, user)),
+            **masking.case_data_json(viewer)}
 
 
 @bp.post("/cases/<int:case_id>/actions/<action>")
 @access_rule("case_action")
 def run_case_action(case_id: int, action: str):
-    data = data_of(json_body())
+    data = data_of(json_body({"data"}))
     case = run_action(case_id, action, data, current_api_user())
     return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks(case)]}
 
@@ -75,13 +88,23 @@ def run_case_action(case_id: int, action: str):
 @bp.get("/cases/<int:case_id>/events")
 @access_rule("case_history")
 def list_case_events(case_id: int):
-    return [event(item) for item in case_events(case_id, current_api_user())]
+    user = current_api_user()
+    events = case_events(case_id, user)
+    case = get_case_for(user, case_id)
+    viewer = masking.viewer_for(user, case)
+    shown = []
+    for item in events:
+        data = masking.mask_event_data(viewer, item.event_type, item.data)
+        if data is not None:
+            shown.append({**event(item), "data": data})
+    record_case_view(user, case, "api_events", basis=viewer.basis)
+    return shown
 
 
 @bp.post("/cases/<int:case_id>/reassign")
 @access_rule("case_reassign")
 def reassign_case(case_id: int):
-    body = json_body()
+    body = json_body({"assignee", "reason"})
     target = assignment.find_user(_text(body, "assignee"))
     case = assignment.reassign_case(case_id, target, _text(body, "reason"), current_api_user())
     return {"case_id": case.id, "state": case.state, "assigned_to": case.assigned_to.username,
@@ -91,7 +114,7 @@ def reassign_case(case_id: int):
 @bp.post("/covers")
 @access_rule("cover_set")
 def set_cover():
-    body = json_body()
+    body = json_body({"absent_user", "cover_user", "starts_on", "ends_on", "reason"})
     cover = assignment.set_cover(
         assignment.find_user(_text(body, "absent_user")), assignment.find_user(_text(body, "cover_user")),
         _date(body, "starts_on"), _date(body, "ends_on"), _text(body, "reason"), current_api_user(),

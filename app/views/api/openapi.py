@@ -43,7 +43,9 @@ def _op(summary: str, responses: dict, parameters: list | None = None, body: dic
     return operation
 
 
-DATA_BODY = {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"]}
+# Bodies are closed: a member the operation does not define is refused with 422 naming it.
+DATA_BODY = {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"],
+             "additionalProperties": False}
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 WARD = {"type": "string", "enum": list(WARDS)}
@@ -84,7 +86,8 @@ SCHEMAS = {
     "TaskDetail": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
         "type": "object", "required": ["fields", "can_complete"],
         "properties": {"fields": {"type": "array", "items": {"$ref": "#/components/schemas/Field"}},
-                       "can_complete": {"type": "boolean"}, "prefill": {"type": "object"}},
+                       "can_complete": {"type": "boolean"}, "prefill": {"type": "object"},
+                       "case_data": {"$ref": "#/components/schemas/CaseData"}},
     }]},
     "TaskList": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
     "Case": {
@@ -95,9 +98,36 @@ SCHEMAS = {
             "case_id": {"type": "integer"}, "ward": WARD, "state": STRING, "assigned_to": NULLABLE_STRING,
             "opened_on": {"type": "string", "format": "date"},
             "closed_on": {"type": ["string", "null"], "format": "date"}, "closure_reason": NULLABLE_STRING,
+            "route": NULLABLE_STRING, "reconsultation": {"type": "boolean"},
+            "previous_case_id": {"type": ["integer", "null"]},
             "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
             "actions": {"type": "array", "items": STRING},
+            "access_basis": NULLABLE_STRING, "person": {"type": ["object", "null"]},
+            "data_items": {"type": "array", "items": {"type": "object"}},
+            "recorded_values": {"type": "array", "items": {"type": "object"}},
+            "risk": {"type": ["object", "null"]},
         },
+    },
+    # issue 4: what the viewer may see of the person and the case's data (masked by domain §7).
+    "CaseData": {
+        "type": "object",
+        "properties": {
+            "access_basis": NULLABLE_STRING,
+            "person": {"type": ["object", "null"]},
+            "data_items": {"type": "array", "items": {"type": "object"}},
+            "recorded_values": {"type": "array", "items": {"type": "object"}},
+            "risk": {"type": ["object", "null"]},
+        },
+    },
+    "CaseSearch": {
+        "type": "object", "required": ["results"],
+        "properties": {"results": {"type": "array", "items": {
+            "type": "object", "required": ["case_id", "ward", "state"],
+            "properties": {"case_id": {"type": "integer"}, "ward": WARD, "state": STRING,
+                           "person_name": NULLABLE_STRING, "person_kana": NULLABLE_STRING,
+                           "address": NULLABLE_STRING, "assigned_to": NULLABLE_STRING,
+                           "opened_on": {"type": "string", "format": "date"},
+                           "risk_level": {"type": ["string", "null"]}}}}},
     },
     "StepResult": {
         "type": "object", "required": ["case_id", "state", "open_tasks"],
@@ -128,17 +158,21 @@ SCHEMAS = {
     },
 }
 
-REASSIGN_BODY = {"type": "object", "required": ["assignee", "reason"],
+REASSIGN_BODY = {"type": "object", "required": ["assignee", "reason"], "additionalProperties": False,
                  "properties": {"assignee": {"type": "string", "description": "username"}, "reason": STRING}}
 
 PATHS = {
     "/referrals": {"post": _op("連絡票を送る（同意がなければ相談ケースは作られない）", _ok(201, "ReferralCreated"),
-                               body=_body({"type": "object", "required": ["data"],
+                               body=_body({"type": "object", "required": ["data"], "additionalProperties": False,
                                            "properties": {"ward": WARD, "data": {"type": "object"}}}))},
     "/referrals/{referral_id}": {"get": _op("連絡票の状況（本人が回答に同意した範囲）", _ok(200, "ReferralStatus"),
                                             [_id("referral_id", "連絡票ID")])},
     "/cases": {"post": _op("来所相談の相談ケースを開く", _ok(201, "CaseCreated"),
-                           body=_body({"type": "object", "properties": {"ward": WARD}}, required=False))},
+                           body=_body({"type": "object", "properties": {"ward": WARD}, "additionalProperties": False},
+                                      required=False)),
+               "get": _op("相談ケースの検索（氏名・フリガナ・ケース番号、結果はマスク済み）",
+                          _ok(200, "CaseSearch"),
+                          [{"name": "q", "in": "query", "required": True, "schema": STRING}])},
     "/cases/{case_id}": {"get": _op("相談ケース", _ok(200, "Case"), [CASE_ID])},
     "/cases/{case_id}/events": {"get": _op("相談ケースの監査イベント（古い順）", _ok(200, "EventList"), [CASE_ID])},
     "/cases/{case_id}/actions/{action}": {"post": _op(
@@ -157,17 +191,88 @@ PATHS = {
     "/tasks/{task_id}/release": {"post": _op("タスクを手放す", _ok(200, "Task"), [TASK_ID])},
     "/tasks/{task_id}/take-over": {"post": _op(
         "タスクを引き取る（主任・係長）", _ok(200, "Task"), [TASK_ID],
-        _body({"type": "object", "properties": {"reason": STRING}}, required=False))},
+        _body({"type": "object", "properties": {"reason": STRING}, "additionalProperties": False},
+              required=False))},
     "/tasks/{task_id}/reassign": {"post": _op("タスクの担当替え（主任・係長）", _ok(200, "Task"), [TASK_ID],
                                               _body(REASSIGN_BODY))},
     "/tasks/{task_id}/complete": {"post": _op("タスクを完了する", _ok(200, "StepResult"), [TASK_ID], _body(DATA_BODY))},
     "/covers": {"post": _op("代理を設定する（区担当係長）", _ok(201, "Cover"), body=_body({
         "type": "object", "required": ["absent_user", "cover_user", "starts_on", "ends_on", "reason"],
+        "additionalProperties": False,
         "properties": {"absent_user": STRING, "cover_user": STRING, "starts_on": {"type": "string", "format": "date"},
                        "ends_on": {"type": "string", "format": "date"}, "reason": STRING}}))},
     "/covers/{cover_id}/end": {"post": _op("代理を終える", _ok(200, "Cover"), [_id("cover_id", "代理ID")])},
 }
 
+
+# --- issue 4: intake from every route (slips, consents, households, re-consultation) -------------
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "再送しても1件だけ受け付けるためのキー（送信者ごと）",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
+REFERRAL_ID = _id("referral_id", "連絡票ID")
+MEMBER_ID = _id("member_id", "世帯員ID")
+SCHEMAS.update({
+    "ReferralStatus": {
+        "type": "object", "required": ["referral_id", "kind", "slip_date", "from_section", "consent_to_refer",
+                                       "status", "status_label"],
+        "properties": {"referral_id": {"type": "integer"}, "kind": {"enum": ["referral_slip", "pa_discontinuation"]},
+                       "slip_date": {"type": "string", "format": "date"}, "from_section": STRING,
+                       "consent_to_refer": {"type": "boolean"},
+                       "status": {"enum": ["received", "not_yet_contacted", "connected"]},
+                       "status_label": {"enum": ["受付済（回答の同意なし）", "未来所", "接続済"]}},
+    },
+    "ReferralList": {"type": "array", "items": {"$ref": "#/components/schemas/ReferralStatus"}},
+    "Consent": {
+        "type": "object", "required": ["consent_id", "kind", "given_by", "given_on", "form", "scopes", "tax_sharing",
+                                       "exclusions", "withdrawn_on", "active"],
+        "properties": {"consent_id": {"type": "integer"},
+                       "kind": {"enum": ["referral", "intake", "pa_discontinuation"]},
+                       "given_by": {"enum": ["person"]}, "given_on": {"type": "string", "format": "date"},
+                       "form": STRING, "scopes": {"type": "array", "items": STRING},
+                       "tax_sharing": {"type": "object", "properties": {
+                           "allowed": {"type": "boolean"}, "with_roles": {"type": "array", "items": STRING}}},
+                       "exclusions": {"type": "array", "items": STRING},
+                       "withdrawn_on": {"type": ["string", "null"], "format": "date"}, "active": {"type": "boolean"}},
+    },
+    "ConsentList": {"type": "array", "items": {"$ref": "#/components/schemas/Consent"}},
+    "HouseholdMember": {
+        "type": "object", "required": ["member_id", "relation", "relation_label", "description", "registered",
+                                       "status", "status_label"],
+        "properties": {"member_id": {"type": "integer"}, "relation": STRING, "relation_label": STRING,
+                       "description": NULLABLE_STRING, "registered": {"type": "boolean"},
+                       "status": {"enum": ["not_consented", "consented", "applied"]}, "status_label": STRING},
+    },
+    "Household": {"type": "array", "items": {"$ref": "#/components/schemas/HouseholdMember"}},
+    "Reconsultation": {"type": "object", "required": ["case_id", "previous_case_id"],
+                       "properties": {"case_id": {"type": "integer"}, "previous_case_id": {"type": "integer"}}},
+})
+PATHS["/referrals"]["post"]["parameters"] = [IDEMPOTENCY_KEY]
+PATHS["/referrals"]["get"] = _op("自分が送った連絡票と情報提供票（回答の同意の範囲だけ）", _ok(200, "ReferralList"))
+PATHS.update({
+    "/pa-slips": {"post": _op(
+        "生活保護廃止時 情報提供票を送る（同意がなければ特別な理由と区担当係長の承認が必要）",
+        _ok(201, "ReferralCreated"),
+        [IDEMPOTENCY_KEY], _body({"type": "object", "required": ["data"], "additionalProperties": False,
+                                  "properties": {"ward": WARD, "data": {"type": "object"}}}))},
+    "/cases/{case_id}/consents": {"get": _op("相談ケースの同意（記録、撤回を含む）", _ok(200, "ConsentList"),
+                                             [CASE_ID])},
+    "/cases/{case_id}/consents/{consent_id}/withdraw": {"post": _op(
+        "同意の撤回を記録する（以後の共有を止め、過去の記録は残す）", _ok(200, "Consent"),
+        [CASE_ID, _id("consent_id", "同意ID")],
+        _body({"type": "object", "additionalProperties": False,
+               "properties": {"withdrawn_on": {"type": "string", "format": "date"}, "note": STRING}},
+              required=False))},
+    "/cases/{case_id}/household": {"get": _op("世帯（世帯員ごとの同意・申込の状況）", _ok(200, "Household"),
+                                              [CASE_ID])},
+    "/cases/{case_id}/household/members": {"post": _op(
+        "世帯員を記録する（本人の名前では何も作らない）", _ok(201, "HouseholdMember"), [CASE_ID],
+        _body({"type": "object", "required": ["relation"], "additionalProperties": False,
+               "properties": {"relation": STRING, "description": STRING}}))},
+    "/cases/{case_id}/household/members/{member_id}/episode": {"post": _op(
+        "世帯員本人の相談ケースを開く（本人が来所したとき）", _ok(201, "CaseCreated"), [CASE_ID, MEMBER_ID])},
+    "/cases/{case_id}/reconsultation": {"post": _op(
+        "終結した相談ケースの再相談を開く（新しいケース、前回とつながる）", _ok(201, "Reconsultation"), [CASE_ID])},
+})
 
 def document() -> dict:
     return {

@@ -20,6 +20,8 @@ def iso_date(value: date | None) -> str | None:
 
 
 def due_at(task: HumanTask) -> str | None:
+    if getattr(task, "due_at", None) is not None:
+        return iso_datetime(task.due_at)  # a deadline within the day (e.g. a risk acknowledgement)
     # A due date ends at midnight in Japan.
     return f"{task.due_on.isoformat()}T23:59:59+09:00" if task.due_on else None
 
@@ -48,6 +50,9 @@ def case_detail(case: Case, open_tasks: list[HumanTask], actions: list[str]) -> 
         "opened_on": iso_date(case.opened_on),
         "closed_on": iso_date(case.closed_on),
         "closure_reason": case.closure_reason,
+        "route": case.route,
+        "reconsultation": bool(case.reconsultation),  # issue 4: 再相談, linked to the earlier episode
+        "previous_case_id": case.previous_case_id,
         "open_tasks": [task_summary(task) for task in open_tasks],
         "actions": actions,
     }

@@ -7,12 +7,13 @@ from flask import request
 from app import access
 from app.access import access_rule
 from app.forms import describe_fields
-from app.services import assignment, processes
+from app.services import assignment, masking, processes
+from app.services.case_reads import record_case_view
 from app.services.cases import open_tasks
 from app.services.errors import ValidationFailed
 from app.services.tasks import get_task_for, submit_task
 
-from . import bp, data_of, json_body
+from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
 from .serializers import task_summary
 
@@ -50,11 +51,14 @@ def show_task(task_id: int):
     user = current_api_user()
     task = get_task_for(user, task_id)  # exactly as the task page: 404, or 403 for someone else's task
     definition = processes.form_definition(task.case.process_version, task.form_key)
+    viewer = masking.for_task(masking.viewer_for(user, task.case), task.form_key)
+    record_case_view(user, task.case, "api_task", basis=viewer.basis, task_id=task.id)
     return {
         **task_summary(task),
         "can_complete": task.status == "open" and access.can_act_on_task(user, task),
-        "prefill": task.prefill or {},
+        "prefill": masking.visible_prefill(viewer, task.form_key, task.prefill),
         "fields": describe_fields(definition, "ja"),
+        "case_data": masking.case_data_json(viewer),
     }
 
 
@@ -73,23 +77,22 @@ def release_task(task_id: int):
 @bp.post("/tasks/<int:task_id>/take-over")
 @access_rule("task_claim")
 def take_over_task(task_id: int):
-    reason = json_body().get("reason") or ""
-    return task_summary(assignment.take_over_task(task_id, current_api_user(), str(reason)))
+    reason = text_member(json_body({"reason"}), "reason", required=False) or ""
+    return task_summary(assignment.take_over_task(task_id, current_api_user(), reason))
 
 
 @bp.post("/tasks/<int:task_id>/reassign")
 @access_rule("case_reassign")
 def reassign_task(task_id: int):
-    body = json_body()
-    assignee, reason = body.get("assignee"), body.get("reason")
-    target = assignment.find_user(assignee if isinstance(assignee, str) else None)
-    task = assignment.reassign_task(task_id, target, reason if isinstance(reason, str) else "", current_api_user())
+    body = json_body({"assignee", "reason"})
+    target = assignment.find_user(text_member(body, "assignee"))
+    task = assignment.reassign_task(task_id, target, text_member(body, "reason"), current_api_user())
     return task_summary(task)
 
 
 @bp.post("/tasks/<int:task_id>/complete")
 @access_rule("task_act")
 def complete_task(task_id: int):
-    data = data_of(json_body())
+    data = data_of(json_body({"data"}))
     case = submit_task(task_id, data, current_api_user())
     return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks(case)]}

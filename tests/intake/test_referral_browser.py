@@ -1,0 +1,95 @@
+"""A referrer in a real browser: 連絡票 with errors → fixed → sent → only 未来所 is shown back."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+
+from ..test_browser import CHROMIUM, OUTPUT_DIR, PASSWORD, base_url, page  # noqa: F401  (fixtures)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def live_app(database_url):
+    """CSRF on, fresh schema, the process deployed, a city-bureau referrer (no ward)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "WTF_CSRF_ENABLED": True})
+    app.extensions["tsunagi.clock"] = lambda: datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from app.services.processes import deploy_from_disk
+        from app.services.users import create_user
+
+        deploy_from_disk()
+        db.session.commit()
+        create_user("water_clerk", ["referrer"], None, PASSWORD, display_name="水道局 佐藤")
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_referrer_sends_a_slip_and_sees_only_the_reply(page, base_url):  # noqa: F811
+    from playwright.sync_api import expect
+
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    page.goto("/login")
+    page.get_by_label("ユーザー名").fill("water_clerk")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("link", name="連絡票", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="送った連絡票")).to_be_visible()
+    page.get_by_role("link", name="連絡票を書く").click()
+    expect(page.get_by_role("heading", level=1, name="連絡票")).to_be_visible()
+
+    def field(name: str):
+        return page.locator(f'[name="{name}"]')
+
+    def choice(name: str, value: str):
+        return page.locator(f'input[name="{name}"][value="{value}"]')
+
+    field("ward").select_option("naka")
+    field("slip_date-year").fill("2026")
+    field("slip_date-month").fill("11")
+    field("slip_date-day").fill("26")
+    field("from_section").select_option("water")
+    field("from_staff").fill("水道局 佐藤")
+    field("consent_to_refer").check()
+    for scope in ("identity", "reason", "arrears_detail", "reply"):
+        choice("consent_scopes", scope).check()
+    field("person_name").fill("港 三郎")
+    field("person_kana").fill("港サブロウ")  # kanji in a kana field
+    field("arrears_kind").select_option("water")
+    field("arrears_amount").fill("-3000")
+    page.get_by_role("button", name="送信する").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_visible()
+    expect(page.locator("#person_kana-error")).to_contain_text("カタカナ")
+    expect(page.locator("#arrears_amount-error")).to_be_visible()
+    page.screenshot(path=str(OUTPUT_DIR / "referral_errors.png"), full_page=True)
+
+    field("person_kana").fill("みなと さぶろう")
+    field("arrears_amount").fill("18000")
+    page.get_by_role("button", name="送信する").click()  # still no phone or address
+    expect(page.locator("#phone-error")).to_contain_text("電話番号か住所")
+    field("phone").fill("045-222-3333")
+    page.get_by_role("button", name="送信する").click()
+
+    expect(page).to_have_url(re.compile(r"/referrals/$"))
+    expect(page.get_by_role("status").filter(has_text="送信しました")).to_be_visible()
+    row = page.locator("table.referrals tbody tr").first
+    expect(row).to_contain_text("未来所")
+    expect(page.locator("main")).not_to_contain_text("港 三郎")
+    page.screenshot(path=str(OUTPUT_DIR / "referrals_sent.png"), full_page=True)
