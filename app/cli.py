@@ -108,8 +108,10 @@ def register_cli(app: Flask) -> None:
     @timers_group.command("run-due")
     def run_due():
         """Fire every timer that is due now and print how many fired."""
+        from app.services.scheduler import prepare_process
         from app.services.timers import fire_due_timers
 
+        prepare_process()
         click.echo(f"fired {fire_due_timers()} timer(s)")
 
     @timers_group.command("incidents")
@@ -135,8 +137,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=30, show_default=True, help="Seconds between passes.")
     def scheduler(interval):
         """Run the timer scheduler in this process (run it separately from the web workers)."""
-        from app.services.scheduler import run_scheduler
+        from app.services.scheduler import prepare_process, run_scheduler
 
+        prepare_process()
         click.echo(f"scheduler: a pass every {interval} s (Ctrl-C stops)")
         run_scheduler(current_app._get_current_object(), interval)
 

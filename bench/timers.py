@@ -12,6 +12,10 @@ reports:
 Run by hand::
 
     .venv/bin/python -m bench.timers [--cases 10000] [--processes 2]
+    .venv/bin/python -m bench.timers --cases 2000 --phases   # where the time of one timer goes
+
+``--phases`` fires in this process instead (one pass, prepared as `run-due` prepares its
+process) and prints the wall time per fired timer of each phase of a firing.
 
 Target: all fired within 60 s on the 2-core machine.  Never asserts the target; only reports it.
 """
@@ -161,10 +165,67 @@ def _report(app: Flask, cases: int, wall: float, started_at: datetime, outputs: 
     print(f"target: all within {TARGET_SECONDS} s: {'met' if wall <= TARGET_SECONDS else 'NOT met'}")
 
 
+# (module, class or None, attribute, label) of the phases `--phases` times; indented ones are
+# part of "step".  ("session", None, "commit") is the scoped session's commit.
+PHASES = (
+    ("app.services.timers", None, "_claim_next", "claim (SELECT … FOR UPDATE SKIP LOCKED)"),
+    ("app.services.timers", None, "_fire", "step (the lines below, in the claimed transaction)"),
+    ("app.engine", "ProcessEngine", "load", "  workflow load (gunzip, JSON, restore)"),
+    ("app.engine", "RunningWorkflow", "fire_due_timers", "  SpiffWorkflow: fire the timer, engine steps"),
+    ("app.engine", "RunningWorkflow", "dump", "  workflow dump (JSON, gzip)"),
+    ("app.services.timers", None, "sync_tasks", "  task projection (UPDATE case, SELECT/INSERT tasks)"),
+    ("app.services.audit", None, "record", "  audit events (chain lock, head)"),
+    ("session", None, "commit", "commit (INSERT audit events, COMMIT)"),
+)
+
+
+def _time_phases(app: Flask) -> None:
+    import importlib
+
+    from app.services import timers
+    from app.services.scheduler import prepare_process
+
+    spent = {label: 0.0 for *_, label in PHASES}
+    patched = []
+
+    def timed(function, label):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+        return wrapper
+
+    for module_name, class_name, attribute, label in PHASES:
+        owner = db.session if module_name == "session" else importlib.import_module(module_name)
+        if class_name:
+            owner = getattr(owner, class_name)
+        patched.append((owner, attribute, owner.__dict__.get(attribute) if module_name != "session" else None))
+        setattr(owner, attribute, timed(getattr(owner, attribute), label))
+    try:
+        with app.app_context():
+            prepare_process()
+            started = time.perf_counter()
+            result = timers.run_pass()
+            wall = time.perf_counter() - started
+    finally:
+        for owner, attribute, original in reversed(patched):
+            if original is None:
+                delattr(owner, attribute)
+            else:
+                setattr(owner, attribute, original)
+    per = 1000 / max(result.fired, 1)
+    print(f"one in-process pass: fired {result.fired} in {wall:.1f} s = {wall * per:.2f} ms per timer")
+    for label, seconds in spent.items():
+        print(f"  {label:<58} {seconds * per:6.2f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--phases", action="store_true", help="time the phases of a firing in this process")
     args = parser.parse_args(argv)
     import psycopg
 
@@ -176,8 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         app = _setup(url, args.cases)
         print(f"setup: {args.cases} due cases in {time.perf_counter() - started:.1f} s")
-        wall, started_at, outputs = _fire_with_processes(url, args.processes)
-        _report(app, args.cases, wall, started_at, outputs)
+        if args.phases:
+            _time_phases(app)
+        else:
+            wall, started_at, outputs = _fire_with_processes(url, args.processes)
+            _report(app, args.cases, wall, started_at, outputs)
         with app.app_context():
             db.engine.dispose()
     finally:

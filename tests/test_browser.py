@@ -8,84 +8,39 @@ Screenshots land in test-output/browser/ at the repository root.
 from __future__ import annotations
 
 import re
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from app import create_app
-from app.extensions import db
+from .browser_support import (  # noqa: F401  (re-exported for other browser test modules)
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT_DIR,
+    PASSWORD,
+    chromium_page,
+    live_app_with,
+    serve,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-REPO_ROOT = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = REPO_ROOT / "test-output" / "browser"
-PASSWORD = "correct-horse-1"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def live_app(database_url):
-    """An app of its own with CSRF on, a fresh schema, the process deployed and one caseworker."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": True,
-    })
-    # A fixed "now" (2026-11-26 10:00 JST) keeps dates and screenshots the same from run to run.
-    app.extensions["tsunagi.clock"] = lambda: datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from app.services.processes import deploy_from_disk
-        from app.services.users import create_user
-
-        deploy_from_disk()
-        db.session.commit()
-        create_user("cw", ["caseworker"], "naka", PASSWORD, display_name="中区 ケースワーカー")
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with live_app_with(database_url, [("cw", ["caseworker"], "naka", "中区 ケースワーカー")]) as app:
+        yield app
 
 
 @pytest.fixture
 def base_url(live_app):
-    """Serve the app on 127.0.0.1 (a free port picked by the OS) in a daemon thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="tsunagi-live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve(live_app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(base_url=base_url, locale="ja-JP", viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(15_000)
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
+    with chromium_page(base_url) as page:
+        yield page
 
 
 def test_caseworker_opens_a_case_and_completes_intake_after_fixing_errors(page, base_url):

@@ -192,10 +192,12 @@ class ProcessEngine:
 
     def start(self, spec: ProcessSpec, data: dict | None = None, at: datetime | None = None) -> RunningWorkflow:
         # SpiffWorkflow rewires a spec when an event subprocess is first triggered
-        # (BpmnStartTask.trigger_wf), so a running workflow needs its own copy of the
-        # cached spec; loaded workflows already get one from the serialised blob.
-        top, subprocesses = spec.private_copy()
+        # (BpmnStartTask.trigger_wf), so a running workflow gets its own copy of every
+        # cached spec that can be rewired (loaded workflows likewise, see serializer.py).
+        shared = spec.shared()
+        top, subprocesses = shared.for_workflow()
         workflow = BpmnWorkflow(top, subprocesses, script_engine=self.script_engine)
+        workflow._tsunagi_specs = (shared, top, dict(subprocesses))  # lets `dump` reuse spec texts
         workflow.task_tree.data.update(data or {})
         running = RunningWorkflow(workflow, self.serializer)
         with engine_time(at):

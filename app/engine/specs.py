@@ -11,6 +11,7 @@ from threading import Lock
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs import AdHocSubprocessSpec
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from .types import EngineError
@@ -47,23 +48,113 @@ class ProcessSpec:
     subprocess_specs: dict
 
     def private_copy(self) -> tuple[object, dict]:
-        """(spec, subprocess_specs) for one new workflow, sharing nothing with this cached one.
+        """(spec, subprocess_specs) for one new workflow that no other workflow can disturb.
 
         SpiffWorkflow rewires a spec when an event subprocess is first triggered, so each
-        started workflow needs its own.  Unpickling a snapshot taken once is a deep copy at
-        a seventh of `copy.deepcopy`'s cost (no spec class customises copying or pickling);
-        the snapshot is our own in-memory bytes, never read from outside.
+        started workflow needs its own copy of such a spec; specs that can never be rewired
+        are shared (see `SharedSpecs`).
         """
-        snapshot = self.__dict__.get("_snapshot")
-        if snapshot is None:
-            try:
-                snapshot = pickle.dumps((self.spec, self.subprocess_specs), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # something in a spec cannot be pickled: copy it the slow way
-                snapshot = b""
-            object.__setattr__(self, "_snapshot", snapshot)
+        return self.shared().for_workflow()
+
+    def shared(self) -> SharedSpecs:
+        shared = self.__dict__.get("_shared")
+        if shared is None:
+            shared = SharedSpecs(self.spec, self.subprocess_specs)
+            object.__setattr__(self, "_shared", shared)
+        return shared
+
+
+def can_be_rewired(spec) -> bool:
+    """Whether running a workflow may change this process spec.
+
+    The run-time changes SpiffWorkflow makes to a spec's structure: `BpmnStartTask.trigger_wf`
+    (the first time an event subprocess with a message/signal/... start triggers, it connects
+    that subprocess to the spec's start and end) and `AdHocSubprocessSpec.add_path`.  A spec
+    without such subprocesses, or where all of them are connected already, stays as it is
+    (multi-instance tasks connect a callback once; `SharedSpecs` does that up front).
+    """
+    if isinstance(spec, AdHocSubprocessSpec):
+        return True  # `add_path` connects conditional paths to the start while running
+    start = getattr(spec, "start", None)
+    names = getattr(start, "trigger_specs", None) or []
+    task_specs = getattr(spec, "task_specs", {})
+    return any(name not in task_specs or start not in task_specs[name].inputs for name in names)
+
+
+def _wiring(spec) -> tuple:
+    """What `BpmnStartTask.trigger_wf` changes: the start's outputs and the triggered specs' inputs."""
+    start = spec.start
+    return (tuple(output.name for output in start.outputs), tuple(start.trigger_specs),
+            tuple(tuple(i.name for i in spec.task_specs[name].inputs) if name in spec.task_specs else None
+                  for name in start.trigger_specs))
+
+
+class SharedSpecs:
+    """One set of process specs handed to many workflows: shared where safe, else copied.
+
+    A spec that `can_be_rewired` is copied for every workflow (unpickling a snapshot taken
+    once: a deep copy at a seventh of `copy.deepcopy`'s cost; no spec class customises
+    copying or pickling; the snapshot is our own in-memory bytes, never read from outside).
+    Every other spec is the same object in every workflow, as SpiffWorkflow itself intends.
+    """
+
+    def __init__(self, spec, subprocess_specs: dict):
+        self._spec = spec
+        self._subprocess_specs = dict(subprocess_specs)
+        self._snapshots: dict[str | None, bytes] = {}
+        self._wiring: dict[str | None, tuple] = {}
+        # Serialised form of each spec, and of all of them as written in a blob (kept by the serializer).
+        self.texts: dict[str | None, str] = {}
+        self.block: str | None = None
+        for name, candidate in [(None, spec), *self._subprocess_specs.items()]:
+            if can_be_rewired(candidate):
+                self._wiring[name] = _wiring(candidate)
+                try:
+                    self._snapshots[name] = pickle.dumps(candidate, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # something in a spec cannot be pickled: copy it the slow way
+                    self._snapshots[name] = b""
+            else:
+                self._connect_multi_instance_merges(candidate)
+
+    def names(self) -> list[str]:
+        return list(self._subprocess_specs)
+
+    @staticmethod
+    def _connect_multi_instance_merges(spec) -> None:
+        """Do once now what a multi-instance task does on first use of a spec.
+
+        `MultiInstanceTask.create_child` connects its `merge_child` to the child spec's
+        completed event if not yet connected; on a spec shared by threads two could both find
+        it unconnected and connect it twice (every child then merged twice).
+        """
+        for task_spec in spec.task_specs.values():
+            child_name, merge = getattr(task_spec, "task_spec", None), getattr(task_spec, "merge_child", None)
+            if isinstance(child_name, str) and callable(merge) and child_name in spec.task_specs:
+                event = spec.task_specs[child_name].completed_event
+                if not event.is_connected(merge):
+                    event.connect(merge)
+
+    def original(self, name: str | None):
+        return self._spec if name is None else self._subprocess_specs.get(name)
+
+    def unchanged(self, name: str | None, spec) -> bool:
+        """Whether `spec` (handed out by `for_workflow` under `name`) is still as it was parsed."""
+        if name not in self._wiring:
+            return spec is self.original(name)  # shared, so never rewired
+        return _wiring(spec) == self._wiring[name]
+
+    def _copy(self, name: str | None, original):
+        if name not in self._snapshots:
+            return original
+        snapshot = self._snapshots[name]
         if not snapshot:
-            return copy.deepcopy((self.spec, self.subprocess_specs))
-        return pickle.loads(snapshot)  # noqa: S301 - bytes we pickled ourselves just above
+            return copy.deepcopy(original)
+        return pickle.loads(snapshot)  # noqa: S301 - bytes we pickled ourselves
+
+    def for_workflow(self) -> tuple[object, dict]:
+        return self._copy(None, self._spec), {
+            name: self._copy(name, sub) for name, sub in self._subprocess_specs.items()
+        }
 
 
 def _element_at_line(files: dict[str, str], filename: str | None, line) -> str | None:

@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.audit import (
@@ -42,10 +45,32 @@ def record(event_type: str, case_id: int | None, actor_id: int | None, **data) -
                        chain=chain, sequence=sequence, prev_hash=prev_hash)
     event.hash = event_hash(canonical_payload(chain, sequence, prev_hash, event_type, case_id, actor_id, at, clean))
     db.session.add(event)
+    _transaction_heads()[chain] = (sequence, event.hash)
     return event
 
 
+# The chain heads this transaction has read or written: {chain: (sequence, hash)}.  While the
+# transaction lasts it holds the chain's lock, so a second event on the chain (a step records
+# several) needs neither the lock nor the head query again.
+_HEADS = "tsunagi.audit_heads"
+
+
+def _transaction_heads() -> dict:
+    return db.session.info.setdefault(_HEADS, {})
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session, transaction) -> None:
+    # The transaction or a savepoint ended (commit, rollback, release, close): read again.
+    # A flush's internal subtransaction is neither and keeps what we know.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HEADS, None)
+
+
 def _next_link(chain: str, case_id: int | None) -> tuple[int, str]:
+    known = _transaction_heads().get(chain)
+    if known is not None:
+        return known[0] + 1, known[1]
     _lock_chain(case_id)
     # The query autoflushes events added earlier in this transaction; pending ones that were
     # not flushed (no_autoflush blocks) are looked at directly.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import jpholiday
+from flask import g
 
 from app.extensions import db
 from app.models import ClosedDay
@@ -57,4 +60,34 @@ def _closed_days(ward: str | None) -> set[date]:
 
 
 def calendar_for(ward: str | None) -> BusinessCalendar:
-    return BusinessCalendar(ward)
+    cache = pass_cache()
+    if cache is None:
+        return BusinessCalendar(ward)
+    key = ("calendar", ward)
+    if key not in cache:
+        cache[key] = BusinessCalendar(ward)
+    return cache[key]
+
+
+_PASS_CACHE = "_tsunagi_deadline_cache"
+
+
+@contextmanager
+def rules_cached() -> Iterator[None]:
+    """Within the block, closed days and deadline rules are read from the database once.
+
+    For batch work such as a scheduler pass over thousands of cases (each in its own
+    transaction): a rule or closed day changed meanwhile applies from the next pass on.
+    """
+    if g.get(_PASS_CACHE) is not None:
+        yield
+        return
+    setattr(g, _PASS_CACHE, {})
+    try:
+        yield
+    finally:
+        g.pop(_PASS_CACHE, None)
+
+
+def pass_cache() -> dict | None:
+    return g.get(_PASS_CACHE)

@@ -15,7 +15,8 @@ from .processes import current_version, spec_for
 from .projection import derive_state, sync_tasks
 from .runtime import engine, today
 
-ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk"}
+ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
+           "correct_person": "person_correction"}
 
 
 def start_case(ward: str, actor: User, route: str | None = None) -> Case:
@@ -73,6 +74,8 @@ def available_actions(case: Case, user: User) -> list[str]:
     if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
         actions.append("request_pa_handoff")
     actions.append("flag_risk")  # issue 4: 自死企図 risk flag
+    if case.person_id is not None:
+        actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
     return actions
 
 

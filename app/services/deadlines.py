@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from app.extensions import db
 from app.models import DeadlineRule
 
-from .calendar import BusinessCalendar, calendar_for
+from .calendar import BusinessCalendar, calendar_for, pass_cache
 
 # The hour (Japan time) at which a date-only deadline's timer fires: the start of office hours.
 TIMER_HOUR_JST = 9
@@ -49,16 +49,28 @@ def rule_for(rule: str, ward: str | None, on: date) -> Rule:
     """The ward's override in force on `on`, else the city-wide override, else the default."""
     if rule not in DEFAULT_RULES:
         raise KeyError(f"unknown deadline rule {rule}")
-    rows = (
-        db.session.query(DeadlineRule)
-        .filter(DeadlineRule.rule == rule, DeadlineRule.effective_from <= on)
-        .filter((DeadlineRule.ward == ward) | DeadlineRule.ward.is_(None))
-        .all()
-    )
+    rows = [row for row in _overrides(rule, ward) if row[1] <= on]
     if rows:
-        best = max(rows, key=lambda row: (row.ward is not None, row.effective_from))
-        return Rule(best.days, best.business_days)
+        best = max(rows, key=lambda row: (row[0] is not None, row[1]))
+        return Rule(best[2], best[3])
     return DEFAULT_RULES[rule]
+
+
+def _overrides(rule: str, ward: str | None) -> list[tuple[str | None, date, int, bool]]:
+    """(ward, effective_from, days, business_days) of the city's and the ward's overrides of a rule."""
+    cache = pass_cache()
+    key = ("rule", rule, ward)
+    if cache is not None and key in cache:
+        return cache[key]
+    rows = [
+        (row.ward, row.effective_from, row.days, row.business_days)
+        for row in db.session.query(DeadlineRule)
+        .filter(DeadlineRule.rule == rule)
+        .filter((DeadlineRule.ward == ward) | DeadlineRule.ward.is_(None))
+    ]
+    if cache is not None:
+        cache[key] = rows
+    return rows
 
 
 def due_date(rule: str, ward: str | None, start: date, calendar: BusinessCalendar | None = None) -> date:

@@ -6,6 +6,7 @@ on any number of hosts: claiming is per case (see timers.py), so ticks never fir
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import UTC, datetime
 
@@ -13,17 +14,41 @@ from flask import Flask
 
 from app.extensions import db
 
+from .calendar import rules_cached
 from .notifications import sweep_overdue
 from .timers import run_pass
 
 log = logging.getLogger("tsunagi.scheduler")
 
 
+def prepare_process() -> None:
+    """Tune the garbage collector for a process that fires timers (`run-due`, `scheduler`).
+
+    Loading a case builds thousands of small objects; with the default thresholds the
+    collector's full passes re-walk every object of the application (modules, the ORM's
+    registries, parsed specs) again and again, about a third of the time a timer took.
+    Objects alive after start-up are moved out of the collector's way (`gc.freeze`), and the
+    youngest generation is collected less often.  Memory is still freed: most objects go
+    by reference counting, cycles by the (rarer) passes.  Done once per process.
+    """
+    global _prepared
+    if _prepared:
+        return
+    _prepared = True
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
+_prepared = False
+
+
 def tick(app: Flask) -> None:
     with app.app_context():
         try:
-            result = run_pass()
-            alerts = sweep_overdue()
+            with rules_cached():  # one read of the deadline rules and closed days per tick
+                result = run_pass()
+                alerts = sweep_overdue()
             if result.fired or result.failed or alerts:
                 log.info("fired %s, failed %s, skipped %s, alerts %s",
                          result.fired, result.failed, result.skipped, alerts)

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import validate_data
 from app.models import Case, Closure, FormSubmission, HumanTask, User
 
-from . import audit, replay, risk
+from . import audit, corrections, replay, risk
 from .cases import ACTIONS, available_actions
 from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
 from .handlers import HandlerResult, handler_for
@@ -113,6 +113,8 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
             _record_progress(case, raw, actor)
         elif action == "flag_risk":
             _flag_risk(case, raw, actor)
+        elif action == "correct_person":
+            _correct_person(case, raw, actor)
         else:
             _request_pa_handoff(case, raw, actor)
         db.session.commit()
@@ -139,6 +141,16 @@ def _record_progress(case: Case, raw: dict, actor: User) -> None:
     case.updated_at = now()
     audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id,
                  on_behalf_of=access.acting_for(actor, case))
+
+
+def _correct_person(case: Case, raw: dict, actor: User) -> None:
+    data, form_version = _validated(case, "person_correction", raw)
+    submission = FormSubmission(case_id=case.id, action="correct_person", form_key="person_correction",
+                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
+    db.session.add(submission)
+    db.session.flush()
+    case.updated_at = now()
+    corrections.correct_person(case, data, submission, actor, access.acting_for(actor, case))
 
 
 def _flag_risk(case: Case, raw: dict, actor: User) -> None:

@@ -3,8 +3,10 @@
 A pass walks the due cases in id order.  Each case is claimed and fired in its own
 transaction:
 
-* PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` — a case another process holds is skipped
-  (that process fires it), so passes on several hosts never wait for each other nor fire twice.
+* PostgreSQL: one `SELECT … ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED` finds and claims the
+  next due case — a case another process holds is skipped (that process fires it), one it has
+  fired no longer matches — so passes on several hosts never wait for each other, never fire
+  twice and never spend a statement on a case someone else has.
 * SQLite has no row locks: the database's single-writer lock plus the case's version counter
   (`lock_version`) make a second, concurrent firing fail with StaleDataError and roll back.
 
@@ -29,6 +31,7 @@ from app.extensions import db
 from app.models import Case, HumanTask, TimerIncident
 
 from . import audit, notifications
+from .calendar import rules_cached
 from .projection import derive_state, sync_tasks
 from .runtime import engine, now
 
@@ -56,49 +59,72 @@ def run_pass(max_cases: int | None = None) -> PassResult:
     result = PassResult()
     started = now()
     with_incident = _cases_with_active_incident()  # read once: incidents are rare
+    db.session.rollback()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
     cursor = 0
-    while max_cases is None or result.fired + result.failed < max_cases:
-        candidates = _due_case_ids(started, cursor)
-        db.session.rollback()  # the candidate read holds nothing
-        if not candidates:
-            break
-        for case_id in candidates:
-            if max_cases is not None and result.fired + result.failed >= max_cases:
-                break
-            case = _claim(case_id, started)
-            if case is None:
-                db.session.rollback()  # another process holds it or already fired it
-                result.skipped += 1
+    with rules_cached():  # rules and closed days read once per pass, not per case
+        while max_cases is None or result.fired + result.failed < max_cases:
+            if postgres:
+                case = _claim_next(started, cursor)
+                if case is None:
+                    db.session.rollback()
+                    break
+                cursor = case.id
+                _fire_claimed(case, case.id in with_incident, result)
                 continue
-            _fire_claimed(case, case.id in with_incident, result)
-        cursor = candidates[-1]
+            candidates = _due_case_ids(started, cursor)
+            db.session.rollback()  # the candidate read holds nothing
+            if not candidates:
+                break
+            for case_id in candidates:
+                if max_cases is not None and result.fired + result.failed >= max_cases:
+                    break
+                case = _claim(case_id, started)
+                if case is None:
+                    db.session.rollback()  # already fired meanwhile
+                    result.skipped += 1
+                    continue
+                _fire_claimed(case, case.id in with_incident, result)
+            cursor = candidates[-1]
     return result
 
 
-def _due_case_ids(due_by: datetime, after_id: int) -> list[int]:
-    """The next batch of due case ids in id order (a plain read: claiming is per case)."""
-    rows = (
-        db.session.query(Case.id)
-        .filter(Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed",
-                Case.id > after_id)
+def _due(due_by: datetime):
+    return (Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed")
+
+
+def _claim_next(due_by: datetime, after_id: int) -> Case | None:
+    """PostgreSQL: lock the next due case (in id order) that no other process holds.
+
+    One statement finds and claims it, in the transaction the case's step then runs in:
+    rows other passes hold are skipped (SKIP LOCKED), rows they fired no longer match.
+
+    The same statement sets `synchronous_commit` off for this transaction only (`set_config`
+    with is_local; evaluated for the claimed row): a firing is idempotent to lose, since if
+    the server crashes before the commit reaches disk the case is simply still due and fires
+    on the next pass; so the commit need not wait for the WAL flush.  Nothing else is relaxed.
+    """
+    row = (
+        db.session.query(Case, sa.func.set_config("synchronous_commit", "off", True))
+        .filter(*_due(due_by), Case.id > after_id)
         .order_by(Case.id)
-        .limit(CLAIM_BATCH)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Case)
+        .populate_existing()
+        .first()
     )
+    return row[0] if row is not None else None
+
+
+def _due_case_ids(due_by: datetime, after_id: int) -> list[int]:
+    """SQLite: the next batch of due case ids in id order (a plain read: claiming is per case)."""
+    rows = db.session.query(Case.id).filter(*_due(due_by), Case.id > after_id).order_by(Case.id).limit(CLAIM_BATCH)
     return [case_id for (case_id,) in rows]
 
 
 def _claim(case_id: int, due_by: datetime) -> Case | None:
-    """Lock the case if it is still due and nobody else holds it (in this case's own transaction)."""
-    query = db.session.query(Case).filter(
-        Case.id == case_id, Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed"
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-        # A firing is idempotent to lose: if the server crashes before this commit reaches disk,
-        # the case is simply still due and fires on the next pass. So do not wait for the WAL
-        # flush on every case (this transaction only; nothing else is relaxed).
-        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-    return query.populate_existing().first()
+    """SQLite: the case if it is still due (the database's write lock and `lock_version` do the rest)."""
+    return db.session.query(Case).filter(Case.id == case_id, *_due(due_by)).populate_existing().first()
 
 
 def _fire_claimed(case: Case, had_incident: bool, result: PassResult) -> None:

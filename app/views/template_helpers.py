@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
 
 from app import codes
 from app.services.runtime import JST
@@ -23,6 +23,19 @@ def code_label(list_name: str, code: str | None) -> str:
     entries = codes.CODE_LISTS.get(list_name.upper()) or {}
     entry = entries.get(code)
     return entry.get(_locale(), entry.get("ja", code)) if entry else code
+
+
+# Case actions (contract §3) as buttons, page titles and timeline lines say them.
+ACTION_LABELS = {
+    "record_progress": lazy_gettext("支援経過を記録"),
+    "request_pa_handoff": lazy_gettext("生活保護へのつなぎを申し出る"),
+    "flag_risk": lazy_gettext("自死リスクを記録"),
+    "correct_person": lazy_gettext("本人情報を訂正"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def role_labels(roles: str | None) -> str:
@@ -91,5 +104,6 @@ def register(app: Flask) -> None:
             return form_key
 
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
-                                 role_labels=role_labels, item_label=item_label, display_value=display_value)
+                                 role_labels=role_labels, item_label=item_label, action_label=action_label,
+                                 display_value=display_value)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 
-from app import create_app
-from app.extensions import db
+from ..browser_support import BROWSER_MARKS, OUTPUT_DIR, PASSWORD, live_app_with
+from ..test_browser import base_url, page  # noqa: F401  (fixtures)
 
-from ..test_browser import CHROMIUM, OUTPUT_DIR, PASSWORD, base_url, page  # noqa: F401  (fixtures)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def live_app(database_url):
     """CSRF on, fresh schema, the process deployed, a city-bureau referrer (no ward)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": True})
-    app.extensions["tsunagi.clock"] = lambda: datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from app.services.processes import deploy_from_disk
-        from app.services.users import create_user
-
-        deploy_from_disk()
-        db.session.commit()
-        create_user("water_clerk", ["referrer"], None, PASSWORD, display_name="水道局 佐藤")
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with live_app_with(database_url, [("water_clerk", ["referrer"], None, "水道局 佐藤")]) as app:
+        yield app
 
 
 def test_referrer_sends_a_slip_and_sees_only_the_reply(page, base_url):  # noqa: F811

@@ -6,75 +6,26 @@ Drives Debian's Chromium through Playwright against the app served in a thread, 
 from __future__ import annotations
 
 import re
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from app import create_app
 from app.extensions import db
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-component-update", "--disable-sync"]
-OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "browser"
-PASSWORD = "correct-horse-1"
+from ..browser_support import BROWSER_MARKS, OUTPUT_DIR, PASSWORD, chromium_page, live_app_with, serve
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def live_app(database_url):
-    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": True})
-    app.extensions["tsunagi.clock"] = lambda: datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from app.services.processes import deploy_from_disk
-        from app.services.users import create_user
-
-        deploy_from_disk()
-        db.session.commit()
-        create_user("owner", ["process_owner"], None, PASSWORD, display_name="プロセス管理者")
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with live_app_with(database_url, [("owner", ["process_owner"], None, "プロセス管理者")]) as app:
+        yield app
 
 
 @pytest.fixture
 def page(live_app):
-    from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}", locale="ja-JP",
-                                          viewport={"width": 1600, "height": 1000})
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            page.console_errors = []
-            # CSP violations and script errors show up here; failed loads are checked by URL below.
-            page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-                    and page.console_errors.append(m.text))
-            page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    and page.console_errors.append(f"{r.status} {r.url}"))
-            yield page
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(live_app) as base_url, chromium_page(base_url, 1600, 1000, 20_000) as page:
+        yield page
 
 
 def _select(page, element_id: str) -> None:

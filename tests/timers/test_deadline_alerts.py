@@ -7,7 +7,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from app.extensions import db
-from app.models import Notification
+from app.models import HumanTask, Notification
 from app.services.scheduler import tick
 from tests.helpers import case_of, complete, open_task, walk_in
 
@@ -80,3 +80,37 @@ def test_scheduler_command_runs_a_pass_per_tick(app, case_in_support, clock, mon
     assert result.exit_code == 0, result.output
     assert seen == {"interval": 15.0, "max_instances": 1}
     assert case_of(case_id).state == "evaluation"
+
+
+def test_first_contact_after_a_referral_is_due_after_golden_week(app, staff, login, make_user, clock):
+    # Received Wed 4/28/2027: 4/29 昭和の日, 4/30 (1), 5/1–5/5 closed, 5/6 (2), 5/7 (3).
+    from tests.helpers import form_post
+    from tests.intake.helpers import slip
+
+    referrer = make_user("tax_clerk", "referrer", ward=None)
+    clock.current = jst(date(2027, 4, 28), 10)
+    posted = form_post(slip(slip_date="2027-04-28"))
+    posted["ward"] = "naka"
+    response = login(referrer).post("/referrals/new", data=posted)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    db.session.expire_all()
+    task = db.session.query(HumanTask).filter_by(form_key="intake", status="open").one()
+    assert (task.due_on, task.assignee_id) == (date(2027, 5, 7), None)
+
+    cw, other = staff["caseworker"], staff["other_ward_caseworker"]
+    _tick(app, clock, jst(date(2027, 5, 7), 18))
+    assert _kinds(cw) == []
+    _tick(app, clock, jst(date(2027, 5, 8), 9))  # unassigned: the ward's caseworkers hear of it
+    assert _kinds(cw) == ["task_overdue"] and _kinds(other) == []
+
+
+def test_assessment_overdue_alert_moves_past_the_year_end_break(app, staff, login, clock):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake", date(2026, 12, 20))
+    assert open_task(case_id, "assessment").due_on == date(2027, 1, 4)
+    _tick(app, clock, jst(date(2027, 1, 3), 12))
+    _tick(app, clock, jst(date(2027, 1, 4), 17))
+    assert "task_overdue" not in _kinds(staff["caseworker"])
+    _tick(app, clock, jst(date(2027, 1, 5), 9))
+    assert _kinds(staff["caseworker"]).count("task_overdue") == 1

@@ -111,3 +111,25 @@ def test_a_caseworker_cannot_close_for_lost_contact(app, staff, login, case_in_s
     assert "連絡途絶による終結は" in response.get_data(as_text=True)
     complete(cw, case_id, "evaluation", closure_reason="goal_achieved")
     assert case_of(case_id).state == "closed"
+
+
+def test_ladder_through_the_year_end_break(app, staff, login, case_in_support, run_due):
+    # D0 12/17: D+14 = 12/31 falls in 年末年始 (12/29–1/3) → the letter comes on Monday 1/4;
+    # D+30 = 1/16 (Sat) → 1/18; D+60 = 2/15 (Mon).
+    cw = login(staff["caseworker"])
+    case_id = case_in_support(date(2026, 11, 1))
+    complete(cw, case_id, "monitoring", date(2026, 12, 17), contact_made=False, progress="不在")
+    assert open_task(case_id, "contact_attempt").bpmn_id == "recontact"
+
+    for when in (jst(date(2026, 12, 29), 9, 1), jst(date(2026, 12, 31), 9, 1), jst(date(2027, 1, 3), 12),
+                 jst(date(2027, 1, 4), 8, 59)):
+        assert run_due(when) == 0, when
+    assert run_due(jst(date(2027, 1, 4), 9, 1)) == 1
+    letter = open_task(case_id, "contact_attempt")
+    assert (letter.bpmn_id, letter.due_on) == ("contact_letter", date(2027, 1, 4))
+    assert run_due(jst(date(2027, 1, 17), 9, 1)) == 0
+    assert run_due(jst(date(2027, 1, 18), 9, 1)) == 1
+    assert open_task(case_id, "contact_attempt").bpmn_id == "home_visit"
+    assert run_due(jst(date(2027, 2, 15), 9, 1)) == 1
+    assert (open_task(case_id, "suspension_decision").due_on, case_of(case_id).state) == (date(2027, 2, 15),
+                                                                                          "suspended")

@@ -55,3 +55,42 @@ def test_case_page_shows_due_dates_and_overdue_badges(app, staff, login, case_in
     assert "期限超過" not in page
     clock.current = jst(date(2027, 5, 2), 9)
     assert "期限超過" in cw.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_worklist_shows_due_dates_and_overdue_badges(app, staff, login, case_in_support, clock):
+    cw = login(staff["caseworker"])
+    case_id = case_in_support(date(2027, 4, 1))
+    row = re.compile(rf'<tr>\s*<td><a href="/tasks/\d+">[^<]*</a>[^<]*</td>\s*<td><a href="/cases/{case_id}">'
+                     r'.*?</tr>', re.S)
+
+    def monitoring_row() -> tuple[str, str]:
+        page = cw.get("/").get_data(as_text=True)
+        found = row.search(page)
+        assert found, page
+        group = page[:found.start()].rsplit('<section class="task-group task-group-', 1)[1].split('"', 1)[0]
+        return group, found.group(0)
+
+    clock.current = jst(date(2027, 5, 1), 12)
+    group, html = monitoring_row()
+    assert group == "today" and "2027年（令和9年）5月1日" in html and "期限超過" not in html
+    clock.current = jst(date(2027, 5, 2), 9)
+    group, html = monitoring_row()
+    assert group == "overdue" and '<span class="badge overdue">期限超過</span>' in html
+
+
+def test_email_is_off_by_default(app, staff, monkeypatch):
+    import smtplib
+
+    from app.services.notifications import send_pending_email
+
+    def no_smtp(*args, **kwargs):
+        raise AssertionError("SMTP must not be used unless NOTIFY_EMAIL is on")
+
+    monkeypatch.setattr(smtplib, "SMTP", no_smtp)
+    notify([staff["lead_worker"]], "task_overdue", "task_overdue:mail", None, name="家庭訪問", due_on="2027-05-19")
+    db.session.commit()
+    assert app.config["NOTIFY_EMAIL"] is False
+    assert send_pending_email() == 0
+    app.config["SMTP_HOST"] = "mail.example"  # a host alone does not switch mail on
+    assert send_pending_email() == 0
+    assert db.session.query(Notification).one().emailed_at is None
