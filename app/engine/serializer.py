@@ -1,11 +1,18 @@
 """Workflow (de)serialisation that always re-attaches the restricted script engine.
 
-Every serialised case carries its own copy of the process specs (≈ 60 % of the JSON).
-Restoring those specs was half the cost of loading a case, although thousands of cases
-carry the very same ones; so restored specs are cached by the text of their serialised
-form and shared between loaded workflows wherever SpiffWorkflow cannot change them at run
-time (see `specs.SharedSpecs`).  A case whose specs were changed (an event subprocess was
-triggered, a migration happened) serialises to different spec text and so gets its own entry.
+Every serialised case carries its own copy of the process specs (≈ 60 % of the JSON), and
+thousands of cases carry the very same ones.  Restoring, copying and re-serialising them was
+more than half the cost of a timer firing, so:
+
+* `load` keeps the specs it restored (compared by content) and hands them to later loads,
+  shared where SpiffWorkflow cannot change them at run time and copied where it can (see
+  `specs.SharedSpecs`); once known, their text is found in a blob and cut out before parsing.
+* `dump` writes the text of specs that are still as handed out instead of rebuilding it.
+
+The bytes written are exactly the stock serializer's JSON (tests/test_engine_isolation.py
+checks it), so every blob stays readable by SpiffWorkflow alone.  A case whose specs were
+changed (an event subprocess triggered, a migration) has different spec text and simply gets
+its own entry.
 """
 
 from __future__ import annotations
