@@ -131,35 +131,32 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
     return case
 
 
-def _record_progress(case: Case, raw: dict, actor: User) -> None:
-    data, form_version = _validated(case, "progress_note", raw)
-    submission = FormSubmission(case_id=case.id, action="record_progress", form_key="progress_note",
+def _action_submission(case: Case, action: str, raw: dict, actor: User) -> tuple[dict, FormSubmission]:
+    """Validate an action's form and keep it as an immutable submission of the case."""
+    form_key = ACTIONS[action]
+    data, form_version = _validated(case, form_key, raw)
+    submission = FormSubmission(case_id=case.id, action=action, form_key=form_key,
                                 form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
     db.session.add(submission)
     db.session.flush()
-    handler_for("progress_note")(case, None, submission, data)
     case.updated_at = now()
+    return data, submission
+
+
+def _record_progress(case: Case, raw: dict, actor: User) -> None:
+    data, submission = _action_submission(case, "record_progress", raw, actor)
+    handler_for("progress_note")(case, None, submission, data)
     audit.record("action_run", case.id, actor.id, action="record_progress", submission_id=submission.id,
                  on_behalf_of=access.acting_for(actor, case))
 
 
 def _correct_person(case: Case, raw: dict, actor: User) -> None:
-    data, form_version = _validated(case, "person_correction", raw)
-    submission = FormSubmission(case_id=case.id, action="correct_person", form_key="person_correction",
-                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
-    db.session.add(submission)
-    db.session.flush()
-    case.updated_at = now()
+    data, submission = _action_submission(case, "correct_person", raw, actor)
     corrections.correct_person(case, data, submission, actor, access.acting_for(actor, case))
 
 
 def _flag_risk(case: Case, raw: dict, actor: User) -> None:
-    data, form_version = _validated(case, "flag_risk", raw)
-    submission = FormSubmission(case_id=case.id, action="flag_risk", form_key="flag_risk",
-                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
-    db.session.add(submission)
-    db.session.flush()
-    case.updated_at = now()
+    data, submission = _action_submission(case, "flag_risk", raw, actor)
     risk.flag_from_action(case, data, submission, actor)
 
 
