@@ -45,6 +45,7 @@ from app.models import Case, HumanTask
 from app.services.processes import deploy_from_disk, read_process_files
 from app.services.samples import sample
 from app.services.users import create_user
+from tests.helpers import form_post
 
 PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TARGET_RATIO = 3.0
@@ -76,7 +77,7 @@ class Step:
 
 # tests/test_lifecycle.py::test_full_lifecycle_with_revision_delivery_monitoring_and_evaluation
 LIFECYCLE = (
-    Step("cw", "intake"),
+    Step("cw", "intake", overrides={"new_person": True}),  # every bench case is a new person
     Step("cw", "assessment"),
     Step("cw", "plan", overrides={"overall_goal": "第1版の目標"}),
     Step("lead", "coordination_meeting", overrides={"decision": "revise", "requested_changes": "就労目標を具体的に"}),
@@ -217,21 +218,11 @@ class EngineBench:
 # Full HTTP
 
 
-def form_post(data: dict) -> MultiDict:
-    """A submission as browser form fields (as tests/helpers.form_post: lists repeat, False left out)."""
-    pairs = []
-    for key, value in data.items():
-        if isinstance(value, list):
-            pairs.extend((key, str(item)) for item in value)
-        elif value is True:
-            pairs.append((key, "y"))
-        elif value is False or value is None:
-            continue
-        else:
-            pairs.append((key, str(value)))
-    # Irreversible steps show a confirm page first; the bench measures the confirmed post.
-    pairs.append(("confirmed", "1"))
-    return MultiDict(pairs)
+def confirmed_form(data: dict) -> MultiDict:
+    """The browser form fields of tests/helpers, confirmed: irreversible steps show a confirm page first."""
+    posted = form_post(data)
+    posted["confirmed"] = "1"
+    return posted
 
 
 class HttpBench:
@@ -246,7 +237,7 @@ class HttpBench:
             for username, role in USERS.values():
                 create_user(username, [role], "naka", PASSWORD, display_name=username)
         self.clients = {who: self._login(username) for who, (username, _role) in USERS.items()}
-        self.forms = [form_post(step.data()) for step in LIFECYCLE]
+        self.forms = [confirmed_form(step.data()) for step in LIFECYCLE]
 
     def _login(self, username: str) -> FlaskClient:
         client = self.app.test_client()
