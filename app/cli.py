@@ -22,6 +22,19 @@ def main():
     """tsunagi — 自立相談支援のケース管理とワークフロー"""
 
 
+def _email_option(ctx, param, value):
+    """A malformed address is a usage error, before any password prompt."""
+    if value is None:
+        return None
+    from app.services.errors import ValidationFailed
+    from app.services.users import check_email
+
+    try:
+        return check_email(value)
+    except ValidationFailed as exc:
+        raise click.BadParameter(exc.errors["email"][0]) from exc
+
+
 def register_cli(app: Flask) -> None:
     users_group = click.Group("users", help="Staff accounts.")
     processes_group = click.Group("processes", help="BPMN processes and forms.")
@@ -32,19 +45,39 @@ def register_cli(app: Flask) -> None:
     @click.option("--role", "roles", multiple=True, required=True, help="Role code (repeatable).")
     @click.option("--ward", default=None, help="Ward code; city bureau staff have none.")
     @click.option("--password", default=None, help="Prompted for when omitted.")
-    def create_user(name, roles, ward, password):
+    @click.option("--email", default=None, callback=_email_option, help="Address for notification mail.")
+    def create_user(name, roles, ward, password, email):
         from app.services.errors import ValidationFailed
         from app.services.users import create_user as create
 
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
-            user = create(name, list(roles), ward, password)
+            user = create(name, list(roles), ward, password, email=email)
         except ValidationFailed as exc:
             for field, messages in exc.errors.items():
                 click.echo(f"{field}: {'; '.join(messages)}", err=True)
             raise SystemExit(2) from exc
-        click.echo(f"created user {user.username} ({' '.join(sorted(user.roles))}, ward {user.ward or '-'})")
+        click.echo(f"created user {user.username} ({' '.join(sorted(user.roles))}, ward {user.ward or '-'}"
+                   f"{', email ' + user.email if user.email else ''})")
+
+    @users_group.command("set-email")
+    @click.argument("name")
+    @click.argument("address", required=False, callback=_email_option)
+    @click.option("--clear", is_flag=True, help="Remove the address: in-app notifications only.")
+    def set_email(name, address, clear):
+        """Set or change (ADDRESS) or remove (--clear) where NAME's notification mail goes."""
+        from app.services.errors import NotFound
+        from app.services.users import set_email as store
+
+        if (address is None) == (not clear):
+            raise click.UsageError("give either ADDRESS or --clear")
+        try:
+            user = store(name, address)
+        except NotFound as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(2) from exc
+        click.echo(f"{user.username}: email {user.email or '-'}")
 
     @users_group.command("token")
     @click.argument("name")
@@ -107,12 +140,15 @@ def register_cli(app: Flask) -> None:
 
     @timers_group.command("run-due")
     def run_due():
-        """Fire every timer that is due now and print how many fired."""
+        """Fire every timer that is due now and print how many fired (then mail alerts, when email is on)."""
+        from app.services.notification_mail import email_enabled, send_pending_email
         from app.services.scheduler import prepare_process
         from app.services.timers import fire_due_timers
 
         prepare_process()
         click.echo(f"fired {fire_due_timers()} timer(s)")
+        if email_enabled():
+            click.echo(f"emailed {send_pending_email()} notification(s)")
 
     @timers_group.command("incidents")
     def incidents():

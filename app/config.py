@@ -34,10 +34,16 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # Timers (issue 5): retry waits before a failing timer becomes an incident; email is off by default.
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
+    # Notification mail (app/services/notification_mail.py), sent by the scheduler pass after its commit.
     "NOTIFY_EMAIL": False,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_FROM": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_USER": None,  # log in to the relay only when set
+    "SMTP_PASSWORD": None,
+    # The address staff open tsunagi at (e.g. https://tsunagi.city.example.jp); mail links to it when set.
+    "BASE_URL": None,
     # API bearer tokens expire after this many days (`tsunagi users token NAME`).
     "TOKEN_TTL_DAYS": 90,
     # Failed-or-not login attempts per client address and user name (Flask-Limiter syntax).

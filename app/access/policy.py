@@ -45,7 +45,10 @@ def is_auditor_for(user: User, ward: str) -> bool:
 
 
 def is_covering(user: User, assignee_id: int | None) -> bool:
-    return assignee_id is not None and assignee_id in covered_user_ids(user)
+    # Nobody covers for themselves: the user's own work needs no cover lookup.
+    if assignee_id is None or assignee_id == getattr(user, "id", None):
+        return False
+    return assignee_id in covered_user_ids(user)
 
 
 def can_view_case(user: User, case: Case) -> bool:

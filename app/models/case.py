@@ -30,7 +30,9 @@ class Case(db.Model):
     # The household member this episode was opened for (8050: the son who finally comes himself).
     household_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household_members.id"))
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
-    workflow_blob: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Deferred: only a step reads it, under the case lock (the lock queries undefer it);
+    # lists and pages that load many cases do not carry every serialized workflow along.
+    workflow_blob: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     next_timer_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     lock_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     # Space-separated role codes (contract §1); a user may hold several.
     role_codes: Mapped[str] = mapped_column(sa.String(256), default="")
     ward: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    # Where notification mail goes (NOTIFY_EMAIL); none: in-app notifications only.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 

@@ -2,10 +2,12 @@
 
 Every event joins the chain of its case (events without a case share the system chain).
 Appending reads the chain's last event, so two transactions must not append to one chain
-at once: the caller of a workflow step holds the case row lock anyway, and on PostgreSQL
-`record` also takes a transaction-scoped advisory lock per chain, so that reads of a case
-(`case_viewed`, exports) that do not lock the row still queue up.  A unique
-(chain, sequence) constraint is the last line of defence.
+at once.  On PostgreSQL the case row lock is that lock: a workflow step, an action, a timer
+or a reassignment holds it already (and says so with `case_row_locked`), and `record` takes
+it for anything else that writes to a case's chain (`case_viewed`, exports).  The system
+chain queues on a transaction-scoped advisory lock.  One kind of lock per chain means no
+lock-order deadlocks between them.  A unique (chain, sequence) constraint is the last line
+of defence.
 """
 
 from __future__ import annotations
@@ -59,41 +61,77 @@ def _transaction_heads() -> dict:
     return db.session.info.setdefault(_HEADS, {})
 
 
+# Ids of the cases whose row this transaction has locked (SELECT ... FOR UPDATE).
+_LOCKED_CASES = "tsunagi.locked_cases"
+
+
+def case_row_locked(case_id: int) -> None:
+    """Tell `record` that the current transaction holds this case's row lock."""
+    db.session.info.setdefault(_LOCKED_CASES, set()).add(case_id)
+
+
+def holds_case_lock(case_id: int) -> bool:
+    return case_id in db.session.info.get(_LOCKED_CASES, ())
+
+
 @sa.event.listens_for(Session, "after_transaction_end")
 def _forget_heads(session, transaction) -> None:
     # The transaction or a savepoint ended (commit, rollback, release, close): read again.
     # A flush's internal subtransaction is neither and keeps what we know.
     if transaction.parent is None or transaction.nested:
         session.info.pop(_HEADS, None)
+        session.info.pop(_LOCKED_CASES, None)
 
 
 def _next_link(chain: str, case_id: int | None) -> tuple[int, str]:
     known = _transaction_heads().get(chain)
-    if known is not None:
-        return known[0] + 1, known[1]
+    if known is None:
+        known = _read_head(chain, case_id)
+    return known[0] + 1, known[1]
+
+
+def head_columns(case_id: int):
+    """The case chain's last sequence and hash as two scalar subqueries, for a query the caller
+    runs while it holds the case row lock anyway (saves the separate head query).
+    Hand what they return to `remember_head`."""
+    last = (sa.select(AuditEvent.sequence, AuditEvent.hash).where(AuditEvent.chain == chain_key(case_id))
+            .order_by(AuditEvent.sequence.desc()).limit(1).subquery())
+    return sa.select(last.c.sequence).scalar_subquery(), sa.select(last.c.hash).scalar_subquery()
+
+
+def remember_head(case_id: int, sequence: int | None, head_hash: str | None) -> None:
+    """Keep the head read through `head_columns` (None, None: the chain is still empty)."""
+    if not holds_case_lock(case_id) and db.session.get_bind().dialect.name == "postgresql":
+        raise RuntimeError("a chain head read without the case row lock may be stale")
+    _transaction_heads()[chain_key(case_id)] = (sequence, head_hash) if sequence else (0, GENESIS_HASH)
+
+
+def _read_head(chain: str, case_id: int | None) -> tuple[int, str]:
+    """(sequence, hash) of the chain's last event; (0, genesis) for an empty chain."""
     _lock_chain(case_id)
     # The query autoflushes events added earlier in this transaction; pending ones that were
     # not flushed (no_autoflush blocks) are looked at directly.
-    stored = (
-        db.session.query(AuditEvent.sequence, AuditEvent.hash)
-        .filter(AuditEvent.chain == chain)
+    stored = db.session.execute(
+        sa.select(AuditEvent.sequence, AuditEvent.hash)
+        .where(AuditEvent.chain == chain)
         .order_by(AuditEvent.sequence.desc())
-        .first()
-    )
+        .limit(1)
+    ).first()
     candidates = [(stored.sequence, stored.hash)] if stored else []
     candidates += [(e.sequence, e.hash) for e in db.session.new if isinstance(e, AuditEvent) and e.chain == chain]
-    if not candidates:
-        return 1, GENESIS_HASH
-    last_sequence, last_hash = max(candidates)
-    return last_sequence + 1, last_hash
+    return max(candidates) if candidates else (0, GENESIS_HASH)
 
 
 def _lock_chain(case_id: int | None) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time anyway
+    if case_id is None:
         db.session.execute(
-            db.text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-            {"namespace": _ADVISORY_NAMESPACE, "key": case_id or 0},
+            db.text("SELECT pg_advisory_xact_lock(:namespace, 0)"), {"namespace": _ADVISORY_NAMESPACE}
         )
+    elif not holds_case_lock(case_id):
+        db.session.execute(db.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+        case_row_locked(case_id)
 
 
 @dataclass(frozen=True)

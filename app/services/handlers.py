@@ -181,31 +181,25 @@ def handle_service_record(case: Case, task: HumanTask | None, sub: FormSubmissio
 
 def delivery_finished(case: Case) -> bool:
     """Every service of the approved plan has ended (a plan without services never finishes early)."""
-    decisions = _latest_decisions(case)
-    if not decisions:
-        return False
-    for decision in decisions:
-        last = (
-            db.session.query(ServiceRecord)
-            .filter_by(case_id=case.id, decision_id=decision.id)
-            .order_by(ServiceRecord.id.desc())
-            .first()
-        )
-        if last is None or last.status == "ongoing":
-            return False
-    return True
-
-
-def _latest_decisions(case: Case) -> list[SupportDecision]:
-    approved = (
-        db.session.query(PlanVersion)
+    # One query: the latest record's status for each decision of the latest approved plan.
+    approved_plan = (
+        db.session.query(PlanVersion.id)
         .filter_by(case_id=case.id, status="approved")
         .order_by(PlanVersion.number.desc())
-        .first()
+        .limit(1)
+        .scalar_subquery()
     )
-    if approved is None:
-        return []
-    return db.session.query(SupportDecision).filter_by(plan_version_id=approved.id).all()
+    last_status = (
+        db.session.query(ServiceRecord.status)
+        .filter(ServiceRecord.case_id == case.id, ServiceRecord.decision_id == SupportDecision.id)
+        .order_by(ServiceRecord.id.desc())
+        .limit(1)
+        .correlate(SupportDecision)
+        .scalar_subquery()
+    )
+    decisions = db.session.query(last_status).select_from(SupportDecision)
+    statuses = [row[0] for row in decisions.filter(SupportDecision.plan_version_id == approved_plan)]
+    return bool(statuses) and all(status not in (None, "ongoing") for status in statuses)
 
 
 def handle_monitoring(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:

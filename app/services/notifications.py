@@ -1,17 +1,14 @@
 """In-app notifications: one row per recipient, written in the transaction that raises the alert.
 
 `dedupe_key` makes each alert appear once per person however often a sweep runs.  Email is
-optional and off by default (NOTIFY_EMAIL, SMTP_* settings); it is sent after the commit and a
-mail failure never undoes the alert.
+optional and off by default (NOTIFY_EMAIL, SMTP_* settings): notification_mail.py sends it from the
+scheduler pass after the commit, and a mail failure never undoes the alert.
 """
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date
-from email.message import EmailMessage
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -95,7 +92,6 @@ def sweep_overdue() -> int:
     except IntegrityError:  # another scheduler added the same alert at the same moment
         db.session.rollback()
         added = 0
-    send_pending_email()
     return added
 
 
@@ -139,26 +135,3 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     db.session.commit()
     return count
 
-
-def send_pending_email() -> int:
-    """Mail unsent notifications when NOTIFY_EMAIL is on and the user has an address."""
-    config = current_app.config
-    enabled = str(config.get("NOTIFY_EMAIL")).lower() in ("1", "true", "yes", "on")  # env gives text
-    if not enabled or not config.get("SMTP_HOST"):
-        return 0
-    pending = db.session.query(Notification).filter(Notification.emailed_at.is_(None)).limit(500).all()
-    sent = 0
-    with smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25), timeout=10) as smtp:
-        for note in pending:
-            address = getattr(note.user, "email", None)
-            if address:
-                mail = EmailMessage()
-                mail["From"] = config.get("SMTP_FROM") or "tsunagi@localhost"
-                mail["To"] = address
-                mail["Subject"] = "つなぎ: お知らせ"
-                mail.set_content(message(note) % params_of(note))
-                smtp.send_message(mail)
-                sent += 1
-            note.emailed_at = now()
-    db.session.commit()
-    return sent

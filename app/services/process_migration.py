@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.engine import MigrationPlan, try_migration
@@ -65,6 +66,7 @@ def _running_cases(process_id: str, target: ProcessVersion) -> list[Case]:
         db.session.query(Case).join(ProcessVersion, Case.process_version_id == ProcessVersion.id)
         .filter(ProcessVersion.process_id == process_id, Case.process_version_id != target.id,
                 Case.state != "closed")
+        .options(undefer(Case.workflow_blob))  # every case's workflow is tried
         .order_by(Case.id).all()
     )
 
@@ -91,7 +93,9 @@ def dry_run(user: User, process_id: str, target_number: int) -> MigrationReport:
 
 def _migrate_one(user: User, case_id: int, target: ProcessVersion, run: str) -> CaseReport:
     try:
-        case = db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
+        case = (db.session.query(Case).filter_by(id=case_id).options(undefer(Case.workflow_blob))
+                .with_for_update().populate_existing().one())
+        audit.case_row_locked(case_id)
         report, blob, outcome = _report(case, target)
         if blob is None:
             audit.record("case_migration_refused", case.id, user.id, target_version=target.version,

@@ -18,6 +18,10 @@ STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessme
                   "in_support"]
 
 
+# Submissions that start delivery (支援提供) after a plan was approved.
+DELIVERY_FORMS = ("service_record", "monitoring")
+
+
 def _iso_date(value) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
@@ -47,12 +51,15 @@ def prefill(info: UserTaskInfo) -> dict:
     return {}
 
 
-def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, actor_id: int | None):
-    """Insert newly ready tasks, cancel tasks the process withdrew."""
-    open_rows = {
-        row.engine_task_id: row
-        for row in db.session.query(HumanTask).filter_by(case_id=case.id, status="open")
-    }
+def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, actor_id: int | None,
+               known_open: list[HumanTask] | None = None):
+    """Insert newly ready tasks, cancel tasks the process withdrew.
+
+    `known_open` are the case's open task rows if the caller already read them under the case lock.
+    """
+    if known_open is None:
+        known_open = db.session.query(HumanTask).filter_by(case_id=case.id, status="open").all()
+    open_rows = {row.engine_task_id: row for row in known_open if row.status == "open"}
     ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
     for task_id, row in open_rows.items():
         if task_id not in ready and task_id != completed_task_id:
@@ -77,23 +84,32 @@ def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, 
             prefill=prefill(info),
         )
         db.session.add(row)
-    db.session.flush()
+    # No flush here: the rows go out with the step's other writes (the commit, or the next query).
 
 
-def derive_state(case: Case, outcome: StepOutcome) -> str:
+def derive_state(case: Case, outcome: StepOutcome, completed_form_key: str | None = None) -> str:
+    """The case state the outcome puts the case in.
+
+    `completed_form_key` is the form of the task a live step just completed: a service record or
+    monitoring is itself the start of delivery, and a case already in support stays there until a
+    new meeting approves (which leaves `meeting`), so such steps need no query.  Replay leaves it
+    out and always asks the records.
+    """
     if outcome.completed:
         return "closed"
     states = {info.case_state for info in outcome.ready_tasks}
     for state in STATE_PRIORITY:
         if state in states:
-            if state == "in_support" and not _delivery_started(case):
+            if state == "in_support" and not _delivery_started(case, completed_form_key):
                 return "decided"
             return state
     return case.state
 
 
-def _delivery_started(case: Case) -> bool:
+def _delivery_started(case: Case, completed_form_key: str | None = None) -> bool:
     """支援決定 turns into 支援提供 with the first service record or monitoring after approval."""
+    if completed_form_key in DELIVERY_FORMS or (completed_form_key and case.state == "in_support"):
+        return True
     approval = (
         db.session.query(CoordinationMeeting)
         .filter_by(case_id=case.id, decision="approve")
@@ -106,7 +122,7 @@ def _delivery_started(case: Case) -> bool:
         db.session.query(FormSubmission.id)
         .filter(
             FormSubmission.case_id == case.id,
-            FormSubmission.form_key.in_(["service_record", "monitoring"]),
+            FormSubmission.form_key.in_(DELIVERY_FORMS),
             FormSubmission.id > approval.submission_id,
         )
         .first()

@@ -1,7 +1,8 @@
 """`tsunagi scheduler`: APScheduler in its own process, never inside the web workers.
 
-Every tick runs one timer pass and the overdue sweep.  Any number of these processes may run
-on any number of hosts: claiming is per case (see timers.py), so ticks never fire twice.
+Every tick runs one timer pass and the overdue sweep, then mails the alerts they committed
+(notification_mail.py; off by default).  Any number of these processes may run on any number of
+hosts: claiming is per case (see timers.py), so ticks never fire twice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Flask
 from app.extensions import db
 
 from .calendar import rules_cached
+from .notification_mail import send_pending_email
 from .notifications import sweep_overdue
 from .timers import run_pass
 
@@ -49,9 +51,10 @@ def tick(app: Flask) -> None:
             with rules_cached():  # one read of the deadline rules and closed days per tick
                 result = run_pass()
                 alerts = sweep_overdue()
-            if result.fired or result.failed or alerts:
-                log.info("fired %s, failed %s, skipped %s, alerts %s",
-                         result.fired, result.failed, result.skipped, alerts)
+            emailed = send_pending_email()  # after the commits above; a relay failure only logs
+            if result.fired or result.failed or alerts or emailed:
+                log.info("fired %s, failed %s, skipped %s, alerts %s, emailed %s",
+                         result.fired, result.failed, result.skipped, alerts, emailed)
         finally:
             db.session.remove()
 

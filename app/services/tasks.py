@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import contains_eager, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access
 from app.engine import EngineError, StepOutcome, TaskNotReady
 from app.extensions import db
 from app.forms import validate_data
-from app.models import Case, Closure, FormSubmission, HumanTask, User
+from app.models import Case, Closure, FormSubmission, HumanTask, ProcessVersion, User
 
 from . import audit, corrections, replay, risk
 from .cases import ACTIONS, available_actions
@@ -21,9 +22,27 @@ from .projection import derive_state, sync_tasks
 from .runtime import engine, now, today
 
 
-def get_task_for(user: User, task_id: int) -> HumanTask:
-    """The task if the user may work on it; 404 when its case is not theirs to see at all."""
-    task = db.session.get(HumanTask, task_id)
+def get_task_for(user: User, task_id: int, lock_case: bool = False) -> HumanTask:
+    """The task if the user may work on it; 404 when its case is not theirs to see at all.
+
+    The task, its case and the case's process version come in one query.  With `lock_case` (a
+    step is about to follow, e.g. a task form was posted) that query also locks the case row,
+    so the step needs no lock query of its own; the task row itself is read again under the lock.
+    """
+    if lock_case:
+        with_case = contains_eager(HumanTask.case)  # a plain join: FOR UPDATE OF names the table
+        task = (
+            db.session.query(HumanTask).join(HumanTask.case).join(Case.process_version)
+            .filter(HumanTask.id == task_id)
+            .options(with_case.contains_eager(Case.process_version), with_case.undefer(Case.workflow_blob))
+            .with_for_update(of=Case).populate_existing().one_or_none()
+        )
+        if task is not None:
+            audit.case_row_locked(task.case_id)
+    else:
+        with_case = joinedload(HumanTask.case, innerjoin=True)
+        task = db.session.get(HumanTask, task_id,
+                              options=[with_case.joinedload(Case.process_version, innerjoin=True)])
     if task is None or not (access.can_act_on_task(user, task) or access.can_view_case(user, task.case)):
         raise NotFound("タスクが見つかりません")
     if task.status == "open" and not access.can_act_on_task(user, task):
@@ -32,11 +51,30 @@ def get_task_for(user: User, task_id: int) -> HumanTask:
 
 
 def _lock_case(case_id: int) -> Case:
-    return db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
+    """The case row, locked for this transaction and read fresh (once per transaction)."""
+    if audit.holds_case_lock(case_id):
+        locked = db.session.get(Case, case_id)  # read by the locking query, still in the session
+        if locked is not None:
+            return locked
+    case = (db.session.query(Case).filter_by(id=case_id).options(undefer(Case.workflow_blob))
+            .with_for_update().populate_existing().one())
+    audit.case_row_locked(case_id)
+    return case
 
 
-def _validated(case: Case, form_key: str, raw: dict) -> tuple[dict, int]:
-    definition = form_definition(case.process_version, form_key)
+def _open_tasks(case_id: int) -> list[HumanTask]:
+    """The case's open tasks, read fresh under the case lock, with the head of its audit chain
+    riding along (the step's events need it; the lock keeps it from moving)."""
+    sequence, head_hash = audit.head_columns(case_id)
+    rows = (db.session.query(HumanTask, sequence, head_hash).filter_by(case_id=case_id, status="open")
+            .populate_existing().all())
+    if rows:
+        audit.remember_head(case_id, rows[0][1], rows[0][2])
+    return [row[0] for row in rows]
+
+
+def _validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, int]:
+    definition = form_definition(version, form_key)
     result = validate_data(definition, raw or {})
     if not result.ok:
         raise ValidationFailed(result.errors)
@@ -46,35 +84,45 @@ def _validated(case: Case, form_key: str, raw: dict) -> tuple[dict, int]:
 def submit_task(task_id: int, raw: dict, actor: User) -> Case:
     """Validate, record, advance the process and project the result; all or nothing."""
     task = get_task_for(actor, task_id)
+    # Keeps the (immutable) process version loaded: the lock below refreshes the case row and
+    # would otherwise drop it and read it again.
+    version = task.case.process_version
     try:
         case = _lock_case(task.case_id)
-        db.session.refresh(task)
+        # Read after the lock: the task's own status (a second submission finds it done) and the
+        # case's other open tasks, which the projection compares with the engine's ready tasks.
+        open_rows = _open_tasks(case.id)
+        if task not in open_rows:
+            db.session.refresh(task)
         if case.is_closed:
             raise CaseClosed("この相談ケースは終結しています。記録の追加や変更はできません")
         if task.status != "open":
             raise Conflict("このタスクは既に完了しています（二重送信または古い画面）")
         if not access.can_act_on_task(actor, task):
             raise Forbidden("このタスクを処理する権限がありません")
-        data, form_version = _validated(case, task.form_key, raw)
+        if case.process_version_id != version.id:  # migrated meanwhile: its own version
+            version = case.process_version
+        data, form_version = _validated(version, task.form_key, raw)
         submission = FormSubmission(
             case_id=case.id, human_task_id=task.id, form_key=task.form_key, form_version=form_version,
             data=data, actor_id=actor.id, submitted_at=now(),
         )
         db.session.add(submission)
+        task.status = "completed"  # goes out with the submission: one flush for both
+        task.completed_at = now()
+        task.completed_by_id = actor.id
         db.session.flush()
         result = handler_for(task.form_key)(case, task, submission, data)
         workflow = engine().load(case.workflow_blob)
         engine_data = {**data, **result.workflow_data}
         engine_input = replay.step_input(workflow, task.engine_task_id, engine_data)  # for `audit replay`
         outcome = workflow.complete_task(task.engine_task_id, engine_data)
-        task.status = "completed"
-        task.completed_at = now()
-        task.completed_by_id = actor.id
         audit.record("task_completed", case.id, actor.id, task_id=task.id, bpmn_id=task.bpmn_id,
                      form_key=task.form_key, submission_id=submission.id,
                      on_behalf_of=access.acting_for(actor, task),
                      engine_input=engine_input, outcome=replay.outcome_digest(outcome))
-        _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data)
+        _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data, task.form_key,
+                       open_rows)
         if not case.is_closed:
             risk.after_task(case, task, submission, data, actor)  # issue 4: risk flags and their response
         db.session.commit()
@@ -134,7 +182,7 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
 def _action_submission(case: Case, action: str, raw: dict, actor: User) -> tuple[dict, FormSubmission]:
     """Validate an action's form and keep it as an immutable submission of the case."""
     form_key = ACTIONS[action]
-    data, form_version = _validated(case, form_key, raw)
+    data, form_version = _validated(case.process_version, form_key, raw)
     submission = FormSubmission(case_id=case.id, action=action, form_key=form_key,
                                 form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
     db.session.add(submission)
@@ -174,14 +222,15 @@ def _request_pa_handoff(case: Case, raw: dict, actor: User) -> None:
 
 
 def _apply_outcome(case: Case, blob: bytes, outcome: StepOutcome, completed_task_id, actor: User,
-                   result: HandlerResult, data: dict) -> None:
+                   result: HandlerResult, data: dict, completed_form_key: str | None = None,
+                   open_rows: list[HumanTask] | None = None) -> None:
     previous = case.state
     # State first (its queries would otherwise flush the case row twice), then one UPDATE.
-    case.state = derive_state(case, outcome)
+    case.state = derive_state(case, outcome, completed_form_key)
     case.workflow_blob = blob
     case.next_timer_at = outcome.next_timer_at
     case.updated_at = now()
-    sync_tasks(case, outcome, completed_task_id, actor.id)
+    sync_tasks(case, outcome, completed_task_id, actor.id, open_rows)
     if case.state != previous:
         audit.record("case_state_changed", case.id, actor.id, before=previous, after=case.state)
     if outcome.completed:

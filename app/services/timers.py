@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.engine import EngineError
@@ -109,11 +110,15 @@ def _claim_next(due_by: datetime, after_id: int) -> Case | None:
         .filter(*_due(due_by), Case.id > after_id)
         .order_by(Case.id)
         .limit(1)
+        .options(undefer(Case.workflow_blob))
         .with_for_update(skip_locked=True, of=Case)
         .populate_existing()
         .first()
     )
-    return row[0] if row is not None else None
+    if row is None:
+        return None
+    audit.case_row_locked(row[0].id)
+    return row[0]
 
 
 def _due_case_ids(due_by: datetime, after_id: int) -> list[int]:
@@ -124,7 +129,8 @@ def _due_case_ids(due_by: datetime, after_id: int) -> list[int]:
 
 def _claim(case_id: int, due_by: datetime) -> Case | None:
     """SQLite: the case if it is still due (the database's write lock and `lock_version` do the rest)."""
-    return db.session.query(Case).filter(Case.id == case_id, *_due(due_by)).populate_existing().first()
+    return (db.session.query(Case).filter(Case.id == case_id, *_due(due_by)).options(undefer(Case.workflow_blob))
+            .populate_existing().first())
 
 
 def _fire_claimed(case: Case, had_incident: bool, result: PassResult) -> None:
@@ -193,6 +199,7 @@ def _record_failure(case_id: int, exc: EngineError) -> TimerIncident | None:
     """In a new transaction: count the attempt, push the retry out or open the incident."""
     try:
         case = db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
+        audit.case_row_locked(case_id)
         incident = _active_incident(case_id)
         if incident is None:
             incident = TimerIncident(case_id=case_id, first_failed_at=now(), attempts=0)

@@ -40,7 +40,7 @@ def _case_panel(task) -> dict:
 @bp.post("/<int:task_id>")
 @login_required
 def submit(task_id: int):
-    task = get_task_for(current_user, task_id)
+    task = get_task_for(current_user, task_id, lock_case=True)  # the step below runs under this lock
     definition, form = _form_for(task, formdata=request.form)
     if "save_draft" in request.form:
         drafts.save(task, current_user, request.form)
@@ -55,8 +55,10 @@ def submit(task_id: int):
     reason = needs_confirmation(task.form_key, form.clean_data())
     if reason and request.form.get("confirmed") != "1":
         return _confirm_page(task, definition, form, reason)
+    # Read before the commit expires them (reading after would cost two more queries).
+    task_name, case_id = task.name, task.case_id
     try:
-        case = submit_task(task.id, form.clean_data(), current_user)
+        submit_task(task.id, form.clean_data(), current_user)
     except ValidationFailed as exc:
         for name, messages in exc.errors.items():
             if name in form:
@@ -66,8 +68,8 @@ def submit(task_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("cases.show", case_id=task.case_id)), 303
-    flash(_("「%(name)s」を完了しました", name=task.name))
-    return redirect(url_for("cases.show", case_id=case.id)), 303
+    flash(_("「%(name)s」を完了しました", name=task_name))
+    return redirect(url_for("cases.show", case_id=case_id)), 303
 
 
 def _confirm_page(task, definition, form, reason: str):
