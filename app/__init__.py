@@ -7,6 +7,7 @@ import os
 from flask import Flask, session
 from flask_login import current_user
 
+from . import transactions
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -90,13 +90,26 @@ def _next_link(chain: str, case_id: int | None) -> tuple[int, str]:
     return known[0] + 1, known[1]
 
 
-def head_columns(case_id: int):
-    """The case chain's last sequence and hash as two scalar subqueries, for a query the caller
-    runs while it holds the case row lock anyway (saves the separate head query).
-    Hand what they return to `remember_head`."""
-    last = (sa.select(AuditEvent.sequence, AuditEvent.hash).where(AuditEvent.chain == chain_key(case_id))
+def head_columns():
+    """A chain's last sequence and hash as two scalar subqueries, for a query the caller runs
+    while it holds the case row lock anyway (saves the separate head query).  They take the
+    chain as the bound parameter `audit_chain` (`head_params(case_id)`); hand what they return
+    to `remember_head`."""
+    return _HEAD_COLUMNS
+
+
+def head_params(case_id: int) -> dict:
+    return {"audit_chain": chain_key(case_id)}
+
+
+def _head_columns():
+    # Built once: a fresh construct per step would cost its cache key every time.
+    last = (sa.select(AuditEvent.sequence, AuditEvent.hash).where(AuditEvent.chain == sa.bindparam("audit_chain"))
             .order_by(AuditEvent.sequence.desc()).limit(1).subquery())
     return sa.select(last.c.sequence).scalar_subquery(), sa.select(last.c.hash).scalar_subquery()
+
+
+_HEAD_COLUMNS = _head_columns()
 
 
 def remember_head(case_id: int, sequence: int | None, head_hash: str | None) -> None:

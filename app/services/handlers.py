@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
@@ -181,25 +182,26 @@ def handle_service_record(case: Case, task: HumanTask | None, sub: FormSubmissio
 
 def delivery_finished(case: Case) -> bool:
     """Every service of the approved plan has ended (a plan without services never finishes early)."""
-    # One query: the latest record's status for each decision of the latest approved plan.
+    statuses = db.session.execute(_LAST_STATUS_PER_DECISION, {"case_id": case.id}).scalars().all()
+    return bool(statuses) and all(status not in (None, "ongoing") for status in statuses)
+
+
+def _last_status_per_decision():
+    """One query: the latest record's status for each decision of the case's latest approved plan."""
+    case_id = sa.bindparam("case_id")
     approved_plan = (
-        db.session.query(PlanVersion.id)
-        .filter_by(case_id=case.id, status="approved")
-        .order_by(PlanVersion.number.desc())
-        .limit(1)
-        .scalar_subquery()
+        sa.select(PlanVersion.id).where(PlanVersion.case_id == case_id, PlanVersion.status == "approved")
+        .order_by(PlanVersion.number.desc()).limit(1).scalar_subquery()
     )
     last_status = (
-        db.session.query(ServiceRecord.status)
-        .filter(ServiceRecord.case_id == case.id, ServiceRecord.decision_id == SupportDecision.id)
-        .order_by(ServiceRecord.id.desc())
-        .limit(1)
-        .correlate(SupportDecision)
-        .scalar_subquery()
+        sa.select(ServiceRecord.status)
+        .where(ServiceRecord.case_id == case_id, ServiceRecord.decision_id == SupportDecision.id)
+        .order_by(ServiceRecord.id.desc()).limit(1).correlate(SupportDecision).scalar_subquery()
     )
-    decisions = db.session.query(last_status).select_from(SupportDecision)
-    statuses = [row[0] for row in decisions.filter(SupportDecision.plan_version_id == approved_plan)]
-    return bool(statuses) and all(status not in (None, "ongoing") for status in statuses)
+    return sa.select(last_status).select_from(SupportDecision).where(SupportDecision.plan_version_id == approved_plan)
+
+
+_LAST_STATUS_PER_DECISION = _last_status_per_decision()  # built once (its cache key is kept)
 
 
 def handle_monitoring(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:

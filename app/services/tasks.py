@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +22,21 @@ from .processes import form_definition
 from .projection import derive_state, sync_tasks
 from .runtime import engine, now, today
 
+# The statements of every task step, built once: SQLAlchemy keeps a statement object's cache
+# key, so reusing the object saves working it out again on each step.
+_WITH_CASE = contains_eager(HumanTask.case)  # a plain join, so that FOR UPDATE OF can name the table
+_TASK_LOCKING_ITS_CASE = (
+    sa.select(HumanTask).join(HumanTask.case).join(Case.process_version)
+    .where(HumanTask.id == sa.bindparam("task_id"))
+    .options(_WITH_CASE.contains_eager(Case.process_version), _WITH_CASE.undefer(Case.workflow_blob))
+    .with_for_update(of=Case).execution_options(populate_existing=True)
+)
+_OPEN_TASKS_AND_CHAIN_HEAD = (
+    sa.select(HumanTask, *audit.head_columns())
+    .where(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open")
+    .execution_options(populate_existing=True)
+)
+
 
 def get_task_for(user: User, task_id: int, lock_case: bool = False) -> HumanTask:
     """The task if the user may work on it; 404 when its case is not theirs to see at all.
@@ -30,13 +46,7 @@ def get_task_for(user: User, task_id: int, lock_case: bool = False) -> HumanTask
     so the step needs no lock query of its own; the task row itself is read again under the lock.
     """
     if lock_case:
-        with_case = contains_eager(HumanTask.case)  # a plain join: FOR UPDATE OF names the table
-        task = (
-            db.session.query(HumanTask).join(HumanTask.case).join(Case.process_version)
-            .filter(HumanTask.id == task_id)
-            .options(with_case.contains_eager(Case.process_version), with_case.undefer(Case.workflow_blob))
-            .with_for_update(of=Case).populate_existing().one_or_none()
-        )
+        task = db.session.execute(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}).scalars().one_or_none()
         if task is not None:
             audit.case_row_locked(task.case_id)
     else:
@@ -65,9 +75,7 @@ def _lock_case(case_id: int) -> Case:
 def _open_tasks(case_id: int) -> list[HumanTask]:
     """The case's open tasks, read fresh under the case lock, with the head of its audit chain
     riding along (the step's events need it; the lock keeps it from moving)."""
-    sequence, head_hash = audit.head_columns(case_id)
-    rows = (db.session.query(HumanTask, sequence, head_hash).filter_by(case_id=case_id, status="open")
-            .populate_existing().all())
+    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case_id, **audit.head_params(case_id)}).all()
     if rows:
         audit.remember_head(case_id, rows[0][1], rows[0][2])
     return [row[0] for row in rows]

@@ -9,40 +9,34 @@ CSP: only our own scripts).  The screenshot lands in test-output/browser/.
 from __future__ import annotations
 
 import re
-import threading
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
 
-from app import create_app
 from app.extensions import db
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-component-update", "--disable-sync"]
-OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "browser"
-PASSWORD = "correct-horse-1"
+from ..browser_support import BROWSER_MARKS, OUTPUT_DIR, PASSWORD, chromium_page, live_app_with, serve
+
 DAY = date(2026, 11, 26)
 RENAMED = "プラン案作成（新しい版）"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
+USERS = [
+    ("cw", ["caseworker"], "naka", "中区 ケースワーカー"),
+    ("lead", ["lead_worker"], "naka", "中区 主任"),
+    ("kansa", ["auditor"], None, "監査担当"),
 ]
+
+pytestmark = BROWSER_MARKS
 
 
 def _revised_case() -> int:
     """A case through intake, assessment, plan → meeting (revise) → plan → meeting (approve)."""
-    from app.models import HumanTask
+    from app.models import HumanTask, User
     from app.services.cases import start_case
     from app.services.samples import sample
     from app.services.tasks import submit_task
-    from app.services.users import create_user
 
-    cw = create_user("cw", ["caseworker"], "naka", PASSWORD, display_name="中区 ケースワーカー")
-    lead = create_user("lead", ["lead_worker"], "naka", PASSWORD, display_name="中区 主任")
-    create_user("kansa", ["auditor"], None, PASSWORD, display_name="監査担当")
+    cw = db.session.query(User).filter_by(username="cw").one()
+    lead = db.session.query(User).filter_by(username="lead").one()
     case_id = start_case("naka", cw).id
 
     def complete(form_key, user, **overrides):
@@ -73,53 +67,20 @@ def _deploy_a_newer_version() -> int:
 
 @pytest.fixture
 def live_app(database_url):
-    app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": True})
-    app.extensions["tsunagi.clock"] = lambda: datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from app.services.processes import deploy_from_disk
-
-        deploy_from_disk()
-        db.session.commit()
-        app.config["TEST_CASE_ID"] = _revised_case()
-        assert _deploy_a_newer_version() == 2
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with live_app_with(database_url, USERS) as app:
+        with app.app_context():
+            app.config["TEST_CASE_ID"] = _revised_case()
+            assert _deploy_a_newer_version() == 2
+            db.session.remove()
+        yield app
 
 
 @pytest.fixture
 def page(live_app):
-    from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_port}", locale="ja-JP",
-                                          viewport={"width": 1600, "height": 1100})
-            context.set_default_timeout(20_000)
-            page = context.new_page()
-            page.problems = []
-            # CSP violations and script errors are console errors; failed loads are checked by status.
-            page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-                    and page.problems.append(m.text))
-            page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-            page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    and page.problems.append(f"{r.status} {r.url}"))
-            yield page
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(live_app) as base_url, chromium_page(base_url, 1600, 1100, 20_000) as page:
+        # Uncaught script exceptions count as well (console errors and failed loads are collected already).
+        page.on("pageerror", lambda exc: page.console_errors.append(f"page error: {exc}"))
+        yield page
 
 
 def _shape(page, element_id: str):
@@ -205,4 +166,4 @@ def test_an_auditor_steps_through_a_revised_case_on_its_own_diagram(page, live_a
     expect(page.locator('[data-go="previous"]')).to_be_hidden()
     page.screenshot(path=str(OUTPUT_DIR / "audit-step-through-first.png"), full_page=True)
 
-    assert page.problems == []
+    assert page.console_errors == []
