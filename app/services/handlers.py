@@ -152,13 +152,15 @@ def handle_meeting(case: Case, task: HumanTask | None, sub: FormSubmission, data
                                         "plan_to": plan.plan_to.isoformat(), "plan_end_at": plan_end_at})
 
 
+_CURRENT_DECISION = (  # built once (its cache key is kept): every service record asks it
+    sa.select(SupportDecision)
+    .where(SupportDecision.case_id == sa.bindparam("case_id"), SupportDecision.service == sa.bindparam("service"))
+    .order_by(SupportDecision.id.desc()).limit(1)
+)
+
+
 def _current_decision(case: Case, service: str) -> SupportDecision | None:
-    return (
-        db.session.query(SupportDecision)
-        .filter_by(case_id=case.id, service=service)
-        .order_by(SupportDecision.id.desc())
-        .first()
-    )
+    return db.session.execute(_CURRENT_DECISION, {"case_id": case.id, "service": service}).scalars().first()
 
 
 def handle_service_record(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
