@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.engine import StepOutcome, UserTaskInfo
@@ -49,6 +50,22 @@ def prefill(info: UserTaskInfo) -> dict:
     if info.bpmn_id == "evaluation_no_response":  # issue 5: after 90 days without contact
         return {"goals_result": "not_assessable"}
     return {}
+
+
+_OPEN_TASKS_AND_CHAIN_HEAD = (  # built once (its cache key is kept): every step and timer asks it
+    sa.select(HumanTask, *audit.head_columns())
+    .where(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open")
+    .execution_options(populate_existing=True)
+)
+
+
+def open_tasks_under_lock(case_id: int) -> list[HumanTask]:
+    """The case's open task rows, read fresh; the caller holds the case row lock.  The head of the
+    case's audit chain rides along (the step's events need it, and the lock keeps it still)."""
+    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case_id, **audit.head_params(case_id)}).all()
+    if rows:
+        audit.remember_head(case_id, rows[0][1], rows[0][2])
+    return [row[0] for row in rows]
 
 
 def sync_tasks(case: Case, outcome: StepOutcome, completed_task_id: str | None, actor_id: int | None,

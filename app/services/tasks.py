@@ -19,7 +19,7 @@ from .cases import ACTIONS, available_actions
 from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
 from .handlers import HandlerResult, handler_for
 from .processes import form_definition
-from .projection import derive_state, sync_tasks
+from .projection import derive_state, open_tasks_under_lock, sync_tasks
 from .runtime import engine, now, today
 
 # The statements of every task step, built once: SQLAlchemy keeps a statement object's cache
@@ -30,11 +30,6 @@ _TASK_LOCKING_ITS_CASE = (
     .where(HumanTask.id == sa.bindparam("task_id"))
     .options(_WITH_CASE.contains_eager(Case.process_version), _WITH_CASE.undefer(Case.workflow_blob))
     .with_for_update(of=Case).execution_options(populate_existing=True)
-)
-_OPEN_TASKS_AND_CHAIN_HEAD = (
-    sa.select(HumanTask, *audit.head_columns())
-    .where(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open")
-    .execution_options(populate_existing=True)
 )
 
 
@@ -72,15 +67,6 @@ def _lock_case(case_id: int) -> Case:
     return case
 
 
-def _open_tasks(case_id: int) -> list[HumanTask]:
-    """The case's open tasks, read fresh under the case lock, with the head of its audit chain
-    riding along (the step's events need it; the lock keeps it from moving)."""
-    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case_id, **audit.head_params(case_id)}).all()
-    if rows:
-        audit.remember_head(case_id, rows[0][1], rows[0][2])
-    return [row[0] for row in rows]
-
-
 def _validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, int]:
     definition = form_definition(version, form_key)
     result = validate_data(definition, raw or {})
@@ -99,7 +85,7 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
         case = _lock_case(task.case_id)
         # Read after the lock: the task's own status (a second submission finds it done) and the
         # case's other open tasks, which the projection compares with the engine's ready tasks.
-        open_rows = _open_tasks(case.id)
+        open_rows = open_tasks_under_lock(case.id)
         if task not in open_rows:
             db.session.refresh(task)
         if case.is_closed:

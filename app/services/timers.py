@@ -33,7 +33,7 @@ from app.models import Case, HumanTask, TimerIncident
 
 from . import audit, notifications
 from .calendar import rules_cached
-from .projection import derive_state, sync_tasks
+from .projection import derive_state, open_tasks_under_lock, sync_tasks
 from .runtime import engine, now
 
 # Due case ids read at a time; each is then claimed and fired in its own transaction.
@@ -160,7 +160,7 @@ def _fire(case: Case, had_incident: bool) -> None:
     case.workflow_blob = workflow.dump()
     case.next_timer_at = outcome.next_timer_at
     case.updated_at = now()
-    sync_tasks(case, outcome, None, None)
+    sync_tasks(case, outcome, None, None, open_tasks_under_lock(case.id))
     case.state = derive_state(case, outcome)
     audit.record("timer_fired", case.id, None, next_timer_at=outcome.next_timer_at)
     if case.state != previous:
