@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Case, CoverAssignment, HumanTask, User
 
 from . import audit
+from .case_lock import lock_case
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .runtime import now
 
@@ -131,8 +132,7 @@ def reassign_case(case_id: int, to_user: User | None, reason: str, actor: User) 
     text = _reason(reason)
     target = _ward_member(to_user, case.ward, {"caseworker"})
     # Lock the case row like a task completion does, so the two never interleave.
-    case = db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
-    audit.case_row_locked(case_id)
+    case = lock_case(case_id)
     previous = case.assigned_to_id
     case.assigned_to_id = target.id
     moved = []

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import Case, ProcessVersion, User
 
 from . import audit
+from .case_lock import lock_case
 from .errors import NotFound
 from .process_drafts import get_version, require_owner
 from .processes import spec_for
@@ -93,9 +94,7 @@ def dry_run(user: User, process_id: str, target_number: int) -> MigrationReport:
 
 def _migrate_one(user: User, case_id: int, target: ProcessVersion, run: str) -> CaseReport:
     try:
-        case = (db.session.query(Case).filter_by(id=case_id).options(undefer(Case.workflow_blob))
-                .with_for_update().populate_existing().one())
-        audit.case_row_locked(case_id)
+        case = lock_case(case_id)
         report, blob, outcome = _report(case, target)
         if blob is None:
             audit.record("case_migration_refused", case.id, user.id, target_version=target.version,

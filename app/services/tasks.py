@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import access
@@ -15,6 +15,7 @@ from app.forms import validate_data
 from app.models import Case, Closure, FormSubmission, HumanTask, ProcessVersion, User
 
 from . import audit, corrections, replay, risk
+from .case_lock import lock_case
 from .cases import ACTIONS, available_actions
 from .errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
 from .handlers import HandlerResult, handler_for
@@ -55,18 +56,6 @@ def get_task_for(user: User, task_id: int, lock_case: bool = False) -> HumanTask
     return task
 
 
-def _lock_case(case_id: int) -> Case:
-    """The case row, locked for this transaction and read fresh (once per transaction)."""
-    if audit.holds_case_lock(case_id):
-        locked = db.session.get(Case, case_id)  # read by the locking query, still in the session
-        if locked is not None:
-            return locked
-    case = (db.session.query(Case).filter_by(id=case_id).options(undefer(Case.workflow_blob))
-            .with_for_update().populate_existing().one())
-    audit.case_row_locked(case_id)
-    return case
-
-
 def _validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, int]:
     definition = form_definition(version, form_key)
     result = validate_data(definition, raw or {})
@@ -82,7 +71,7 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
     # would otherwise drop it and read it again.
     version = task.case.process_version
     try:
-        case = _lock_case(task.case_id)
+        case = lock_case(task.case_id)
         # Read after the lock: the task's own status (a second submission finds it done) and the
         # case's other open tasks, which the projection compares with the engine's ready tasks.
         open_rows = open_tasks_under_lock(case.id)
@@ -146,7 +135,7 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
     if not access.can_run_action(actor, case, action):
         raise Forbidden("この相談ケースで操作する権限がありません")
     try:
-        case = _lock_case(case_id)
+        case = lock_case(case_id)
         if case.is_closed:
             raise CaseClosed("この相談ケースは終結しています。操作はできません")
         if action not in available_actions(case, actor):

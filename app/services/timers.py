@@ -33,6 +33,7 @@ from app.models import Case, HumanTask, TimerIncident
 
 from . import audit, notifications
 from .calendar import rules_cached
+from .case_lock import lock_case
 from .projection import derive_state, open_tasks_under_lock, sync_tasks
 from .runtime import engine, now
 
@@ -198,8 +199,7 @@ def _resolve_incident(case_id: int) -> None:
 def _record_failure(case_id: int, exc: EngineError) -> TimerIncident | None:
     """In a new transaction: count the attempt, push the retry out or open the incident."""
     try:
-        case = db.session.query(Case).filter_by(id=case_id).with_for_update().populate_existing().one()
-        audit.case_row_locked(case_id)
+        case = lock_case(case_id)
         incident = _active_incident(case_id)
         if incident is None:
             incident = TimerIncident(case_id=case_id, first_failed_at=now(), attempts=0)

@@ -16,6 +16,7 @@ from app.services.tasks import run_action
 
 from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
+from .intake import slip_created
 from .serializers import case_detail, event, task_summary
 
 
@@ -40,8 +41,7 @@ def submit_referral():
     # issue 4: a retry with the same Idempotency-Key gives back the first receipt (one episode).
     receipt, replayed = referral_intake.submit_referral(_text(body, "ward", required=False), data_of(body),
                                                         current_api_user(), request.headers.get("Idempotency-Key"))
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return {"referral_id": receipt.id, "case_id": receipt.case_id}, 201, headers
+    return slip_created(receipt, replayed)
 
 
 @bp.get("/referrals/<int:referral_id>")

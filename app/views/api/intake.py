@@ -37,6 +37,11 @@ def submit_pa_slip():
     body = json_body({"ward", "data"})
     receipt, replayed = referral_intake.submit_pa_slip(text_member(body, "ward", required=False), data_of(body),
                                                        current_api_user(), request.headers.get("Idempotency-Key"))
+    return slip_created(receipt, replayed)
+
+
+def slip_created(receipt, replayed: bool):
+    """201 with the slip's and the case's ids; a replay of an Idempotency-Key says so in a header."""
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return {"referral_id": receipt.id, "case_id": receipt.case_id}, 201, headers
 
