@@ -1,4 +1,4 @@
-"""The `tsunagi` command: the Flask CLI for this app (contract §4)."""
+"""The `tsunagi` command: the Flask CLI for this app."""
 
 from __future__ import annotations
 
@@ -191,9 +191,9 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_group, processes_group, timers_group, audit_group):
         app.cli.add_command(group)
-    from app.cli_deadlines import deadlines_group  # issue 5
+    from app.cli_deadlines import deadlines_group  # per-ward deadline rules and closed days
 
     app.cli.add_command(deadlines_group)
-    from app.cli_privacy import privacy_group  # issue 4
+    from app.cli_privacy import privacy_group  # audited switches of the privacy rules
 
     app.cli.add_command(privacy_group)

@@ -1,4 +1,4 @@
-"""`tsunagi deadlines …`: per-ward deadline rules and closed days (issue 5)."""
+"""`tsunagi deadlines …`: per-ward deadline rules and closed days."""
 
 from __future__ import annotations
 

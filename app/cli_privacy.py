@@ -1,4 +1,4 @@
-"""`tsunagi privacy …`: the audited switches of the privacy rules (issue 4)."""
+"""`tsunagi privacy …`: the audited switches of the privacy rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Code lists of the integration contract (contract.md §1) and the code lists the forms use.
+"""Code lists of the integration contract (shared with other city systems) and the code lists the forms use.
 
 Codes are stable identifiers shared with other city systems; labels are for display only.
 Each list is an ordered dict ``code -> {"ja": ..., "en": ...}``; ``CODE_LISTS`` maps list names
@@ -133,7 +133,7 @@ RISK_LEVELS = _codes(
     ("high", "高", "High"),
 )
 
-# 自死企図のリスク指標 (risk flag, issue 4): what the assessor saw or heard.
+# 自死企図のリスク指標 (risk flag): what the assessor saw or heard.
 RISK_INDICATORS = _codes(
     ("ideation", "死にたい気持ちの表明", "Expressed wish to die"),
     ("plan", "具体的な計画・手段", "Concrete plan or means"),
@@ -163,7 +163,7 @@ DATA_SOURCES = _codes(
     ("agency", "関係機関", "Other agency"),
 )
 
-# --- code lists used by the forms (contract §2) ---------------------------------------------
+# --- code lists used by the forms ----------------------------------------------------------
 
 INTAKE_METHODS = _codes(
     ("visit", "来所", "Visit"),
@@ -290,7 +290,7 @@ YES_NO_UNKNOWN = _codes(
     ("unknown", "不明", "Unknown"),
 )
 
-# --- issue 4: consent, the public-assistance discontinuation slip, households -----------------
+# --- consent, the public-assistance discontinuation slip, households --------------------------
 
 CONSENT_GIVERS = _codes(
     ("person", "本人", "The person"),

@@ -32,7 +32,7 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # Timers (issue 5): retry waits before a failing timer becomes an incident; email is off by default.
+    # Timers: retry waits before a failing timer becomes an incident; email is off by default.
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
     # Notification mail (app/services/notification_mail.py), sent by the scheduler pass after its commit.
     "NOTIFY_EMAIL": False,

@@ -7,7 +7,7 @@ then times (median of N runs):
   includes writing and committing its own ``case_history_viewed`` event);
 * ``replay_case(case)``: `tsunagi audit replay CASE --verify` without the CLI around it.
 
-Targets (issue 6): history page ≤ 100 ms, replay ≤ 200 ms, at the median on PostgreSQL.
+Targets: history page ≤ 100 ms, replay ≤ 200 ms, at the median on PostgreSQL.
 Reported, never asserted.  The wall time is the figure; the CPU time of this process is printed
 next to it because on a shared machine other processes' load stretches the wall time (the
 database's own work is in the wall time only).  Run by hand::

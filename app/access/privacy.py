@@ -1,4 +1,4 @@
-"""Who may see which personal data item of a case (domain §7's matrix), and through which doors.
+"""Who may see which personal data item of a case (the privacy matrix), and through which doors.
 
 Two questions are answered here, once, for pages, the API, exports and search:
 
@@ -9,7 +9,7 @@ Two questions are answered here, once, for pages, the API, exports and search:
   ``task_role`` (a delivering role with an open task on the case), ``auditor``.
 - ``can_see(user, case, item)``: whether one data item (``ITEMS``) is shown to the user or masked.
 
-The default matrix (domain §7):
+The default matrix:
 
 ================  ========  ==========  ======  ==========  ==========  ========  ===========  ===============
 item              owner¹    ward_staff  budget  employment  provider    pa_worker mental_health  auditor
@@ -207,7 +207,7 @@ NO_CASE_DATA = {
     "assignment.change_holder": "claim / release / take over (redirect)",
     "assignment.reassign": "reassignment (redirect)",
     "stats.index": "aggregates only",
-    # referral slips (issue 4 part A): the sender's own slip in, status only out (reply scope)
+    # referral slips: the sender's own slip in, status only out (reply scope)
     "referrals.index": "the sender's slips: date, section, consent, 接続済・未来所 only",
     "referrals.new": "the sender's own slip form", "referrals.new_pa": "the sender's own slip form",
     "api.submit_referral": "answers referral and case ids", "api.submit_pa_slip": "answers slip and case ids",

@@ -1,6 +1,6 @@
 """Process owners: who may open the modeler, save drafts, deploy and migrate cases.
 
-Only ``process_owner`` (contract §1 プロセス管理者). A diagram decides what caseworkers
+Only ``process_owner`` (the role code of プロセス管理者). A diagram decides what caseworkers
 see and runs restricted scripts on the server, so no other role may publish one — not
 even ``admin`` (access rule ``process_admin`` is declared on these views; this function is
 the check the services apply).

@@ -18,7 +18,7 @@ from typing import Any
 from app.forms.messages import is_english, message
 
 FIELD_TYPES = ("date", "datetime", "bool", "int", "code", "codes", "text", "kana")
-# Types the API reports (contract §2): a kana field is text to clients.
+# Types the API reports for form fields: a kana field is text to clients.
 CONTRACT_TYPES = {"kana": "text"}
 SENSITIVITIES = ("identity", "contact", "financial", "tax", "health", "special_care")
 CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "contains", "not_contains")

@@ -15,7 +15,7 @@ DATA_CATEGORIES = (
     "income", "address", "other",
 )
 
-# 滞納の種類 (a section code, contract §1) -> (data source, category).
+# 滞納の種類 (a section code) -> (data source, category).
 ARREARS_SOURCES: dict[str, tuple[str, str]] = {
     "tax": ("tax", "tax_arrears"),
     "nhi": ("nhi", "nhi_arrears"),

@@ -1,4 +1,4 @@
-"""Privacy records (issue 4): the audited privacy settings and the 自死企図 risk flags."""
+"""Privacy records: the audited privacy settings and the 自死企図 risk flags."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(sa.String(128))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    # Space-separated role codes (contract §1); a user may hold several.
+    # Space-separated role codes (``codes.ROLES``); a user may hold several.
     role_codes: Mapped[str] = mapped_column(sa.String(256), default="")
     ward: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     # Where notification mail goes (NOTIFY_EMAIL); none: in-app notifications only.

@@ -32,7 +32,7 @@ def case_page(case: Case) -> dict:
         "submissions": q(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all(),
         "closure": q(Closure).filter_by(case_id=case.id).first(),
         "events": q(AuditEvent).filter_by(case_id=case.id).order_by(AuditEvent.id).all(),
-        # issue 5: overdue badges and timers that need an operator
+        # overdue badges and timers that need an operator
         "today": today(),
         "timer_incidents": q(TimerIncident).filter_by(case_id=case.id, status="open").all(),
     }

@@ -73,7 +73,7 @@ def available_actions(case: Case, user: User) -> list[str]:
     actions = ["record_progress"]
     if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
         actions.append("request_pa_handoff")
-    actions.append("flag_risk")  # issue 4: 自死企図 risk flag
+    actions.append("flag_risk")  # 自死企図 risk flag
     if case.person_id is not None:
         actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
     return actions

@@ -1,4 +1,4 @@
-"""Steps that cannot be undone get a confirm page first (DESIGN §6: 支援決定, 終結)."""
+"""Steps that cannot be undone get a confirm page first (支援決定, 終結)."""
 
 from __future__ import annotations
 

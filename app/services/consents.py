@@ -1,4 +1,4 @@
-"""Consent as a record (domain §7): who gave it, when, on which form, for which scopes.
+"""Consent as a record: who gave it, when, on which form, for which scopes.
 
 - Given by the person only: a family member cannot consent for an adult (``given_by`` must be
   ``person``).

@@ -1,7 +1,7 @@
 """本人情報の訂正: correcting a person's recorded details, with before, after and a reason.
 
 The person row holds the current value; the audit event `data_corrected` keeps what it was, what
-it became, who changed it, when and why, so earlier values are never lost (issue 6, point 1).
+it became, who changed it, when and why, so earlier values are never lost.
 """
 
 from __future__ import annotations

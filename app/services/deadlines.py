@@ -1,4 +1,4 @@
-"""Deadline rules (domain §6, defaults marked [G]) and the due dates computed from them.
+"""Deadline rules (defaults marked [G]) and the due dates computed from them.
 
 A ward may override a rule from an effective date on (DeadlineRule rows); the rule in force
 on the day the clock starts (the referral, the application, the missed contact) applies.

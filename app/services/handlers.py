@@ -27,7 +27,7 @@ from app.models import (
 
 from . import consents, episodes, households
 from .errors import ValidationFailed
-from .no_response import (  # issue 5: non-response ladder
+from .no_response import (  # non-response ladder
     handle_contact_attempt,
     ladder_data_after_monitoring,
     refuse_lost_contact_without_supervisor,
@@ -46,7 +46,7 @@ def _d(value) -> date | None:
 
 
 def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
-    existing = episodes.resolve_person(case, data, sub.actor_id)  # issue 4: probable duplicates, 再相談
+    existing = episodes.resolve_person(case, data, sub.actor_id)  # probable duplicates, 再相談
     if existing is not None:
         episodes.link_person(case, existing, sub.actor_id)
     person = case.person
@@ -63,7 +63,7 @@ def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data:
     db.session.flush()
     case.route = data.get("route")
     scopes = list(data.get("consent_scopes") or [])
-    if data.get("applied") or scopes:  # issue 4: the 申込 consent as a record, given by the person only
+    if data.get("applied") or scopes:  # the 申込 consent as a record, given by the person only
         exclusions = [line.strip() for line in (data.get("consent_exclusions") or "").splitlines() if line.strip()]
         consents.record_consent(
             case, person.id, kind="intake", given_by=data.get("consent_given_by") or "person",
@@ -76,7 +76,7 @@ def handle_intake(case: Case, task: HumanTask | None, sub: FormSubmission, data:
 
 
 def handle_plan(case: Case, task: HumanTask | None, sub: FormSubmission, data: dict) -> HandlerResult:
-    episodes.refuse_plan_on_public_assistance(case)  # issue 4: 生活保護受給中
+    episodes.refuse_plan_on_public_assistance(case)  # 生活保護受給中
     number = (db.session.query(db.func.max(PlanVersion.number)).filter_by(case_id=case.id).scalar() or 0) + 1
     db.session.add(
         PlanVersion(

@@ -1,6 +1,6 @@
 """Masking a case's personal data for one viewer, the same way at every door.
 
-The rules are in ``app/access/privacy.py`` (domain §7's matrix, consent scopes, the NHI switch);
+The rules are in ``app/access/privacy.py`` (the privacy matrix, consent scopes, the NHI switch);
 this module applies them to what the doors render: the case page and ``GET /cases/<id>``
 (``case_data``), task pages (``case_data`` + ``mask_form_data`` for prefill), auditor exports and
 pages (``mask_form_data``, ``mask_event_data``), the event list of the API, and search results

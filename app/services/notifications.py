@@ -17,7 +17,7 @@ from app.models import Case, HumanTask, Notification, PlanVersion, TimerIncident
 from .deadlines import evaluation_overdue_on
 from .runtime import now, today
 
-# Tasks whose opening alerts supervisors of the case's ward (non-response ladder, domain §6).
+# Tasks whose opening alerts supervisors of the case's ward (the non-response ladder).
 ALERT_ROLES_ON_OPEN = {
     "home_visit": ("lead_worker", "section_chief"),
     "suspension_decision": ("section_chief",),

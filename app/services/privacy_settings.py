@@ -1,7 +1,7 @@
 """Switches of the privacy rules, stored in the database; every change is an audit event.
 
 ``mask_nhi_as_tax`` (default on): NHI premium arrears (保険年金課) are treated like tax information
-until the city's legal team rules otherwise (domain §7).
+until the city's legal team rules otherwise.
 """
 
 from __future__ import annotations

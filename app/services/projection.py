@@ -31,7 +31,7 @@ def _iso_date(value) -> date | None:
 
 
 def due_on(info: UserTaskInfo, ward: str | None = None) -> date | None:
-    ruled = task_due_on(info.bpmn_id, info.form_key, info.data, ward)  # issue 5: deadline rules, calendar
+    ruled = task_due_on(info.bpmn_id, info.form_key, info.data, ward)  # deadline rules, calendar
     if ruled is not None:
         return ruled
     if info.form_key == "monitoring":
@@ -47,7 +47,7 @@ def prefill(info: UserTaskInfo) -> dict:
         return {"service": info.instance_item}
     if info.form_key == "monitoring":
         return {"contact_on": info.data.get("next_monitoring_on")} if info.data.get("next_monitoring_on") else {}
-    if info.bpmn_id == "evaluation_no_response":  # issue 5: after 90 days without contact
+    if info.bpmn_id == "evaluation_no_response":  # after 90 days without contact
         return {"goals_result": "not_assessable"}
     return {}
 

@@ -107,7 +107,7 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
         _apply_outcome(case, workflow.dump(), outcome, task.engine_task_id, actor, result, data, task.form_key,
                        open_rows)
         if not case.is_closed:
-            risk.after_task(case, task, submission, data, actor)  # issue 4: risk flags and their response
+            risk.after_task(case, task, submission, data, actor)  # risk flags and their response
         db.session.commit()
     except TaskNotReady as exc:
         db.session.rollback()

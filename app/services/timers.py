@@ -53,7 +53,7 @@ class PassResult:
 
 
 def fire_due_timers() -> int:
-    """One pass over every due case; returns how many cases fired (contract §4)."""
+    """One pass over every due case; returns how many cases fired (`tsunagi timers run-due`, the scheduler)."""
     return run_pass().fired
 
 

@@ -25,7 +25,7 @@ def register_blueprints(app: Flask) -> None:
     from . import stats
 
     app.register_blueprint(stats.bp)
-    from . import episodes, referrals  # issue 4: slips, consents, households, re-consultation
+    from . import episodes, referrals  # slips, consents, households, re-consultation
 
     app.register_blueprint(referrals.bp)
     episodes.register(app)

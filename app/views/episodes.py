@@ -1,4 +1,4 @@
-"""Case-page parts of issue 4: consents (withdrawal), household members, re-consultation."""
+"""Case-page parts of intake from every route: consents (withdrawal), household members, re-consultation."""
 
 from __future__ import annotations
 

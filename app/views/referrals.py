@@ -1,4 +1,4 @@
-"""Pages for the slips that connect a person to the desk (issue 4): 連絡票 and 情報提供票."""
+"""Pages for the slips that connect a person to the desk: 連絡票 and 情報提供票."""
 
 from __future__ import annotations
 

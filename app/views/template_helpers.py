@@ -25,7 +25,7 @@ def code_label(list_name: str, code: str | None) -> str:
     return entry.get(_locale(), entry.get("ja", code)) if entry else code
 
 
-# Case actions (contract §3) as buttons, page titles and timeline lines say them.
+# Case actions (the `actions` of the API) as buttons, page titles and timeline lines say them.
 ACTION_LABELS = {
     "record_progress": lazy_gettext("支援経過を記録"),
     "request_pa_handoff": lazy_gettext("生活保護へのつなぎを申し出る"),
@@ -65,7 +65,7 @@ def jdatetime(value: datetime | None) -> str:
 
 
 def item_label(category: str | None) -> str:
-    """Label of a data item's category (issue 4: data items carry their source)."""
+    """Label of a data item's category (data items carry their source)."""
     from flask_babel import gettext as _
 
     labels = {

@@ -1,4 +1,4 @@
-"""API tokens, cover assignments (代理) and referral receipts (issue 3)
+"""API tokens, cover assignments (代理) and referral receipts
 
 Revision ID: api_tokens_covers_referrals
 Revises: 5fa15e9cd9c8

@@ -1,7 +1,7 @@
 """Audit events: hash chain (chain, sequence, prev_hash, hash) and append-only trigger on PostgreSQL
 
 Existing events are chained in id order before the columns become NOT NULL.  On PostgreSQL
-a trigger then refuses UPDATE, DELETE and TRUNCATE on audit_events for every role (issue 6).
+a trigger then refuses UPDATE, DELETE and TRUNCATE on audit_events for every role.
 
 Revision ID: audit_hash_chain
 Revises: timers_notifications_deadlines

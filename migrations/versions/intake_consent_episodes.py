@@ -1,4 +1,4 @@
-"""Intake from every route: consents, data items with their source, households, episode links (issue 4)
+"""Intake from every route: consents, data items with their source, households, episode links
 
 Revision ID: intake_consent_episodes
 Revises: process_drafts

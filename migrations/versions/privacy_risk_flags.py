@@ -1,4 +1,4 @@
-"""Privacy rules and risk flags: audited privacy settings, 自死企図 risk flags, warm hand-offs, task due times (issue 4)
+"""Privacy rules and risk flags: audited privacy settings, 自死企図 risk flags, warm hand-offs, task due times
 
 Revision ID: privacy_risk_flags
 Revises: intake_consent_episodes

@@ -1,4 +1,4 @@
-"""Process drafts: diagrams being edited in the modeler (issue 7)
+"""Process drafts: diagrams being edited in the modeler
 
 Revision ID: process_drafts
 Revises: audit_hash_chain

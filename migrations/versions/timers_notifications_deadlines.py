@@ -1,4 +1,4 @@
-"""Timers and deadlines (issue 5): notifications, timer incidents, deadline rules, closed days
+"""Timers and deadlines: notifications, timer incidents, deadline rules, closed days
 
 Revision ID: timers_notifications_deadlines
 Revises: api_tokens_covers_referrals

@@ -1,4 +1,4 @@
-"""Staff email addresses for notification mail (issue 5)
+"""Staff email addresses for notification mail
 
 Revision ID: users_email
 Revises: privacy_risk_flags

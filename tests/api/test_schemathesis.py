@@ -35,12 +35,12 @@ OPERATIONS = [
     "GET /tasks", "GET /tasks/{task_id}", "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release",
     "POST /tasks/{task_id}/take-over", "POST /tasks/{task_id}/reassign", "POST /tasks/{task_id}/complete",
     "POST /covers", "POST /covers/{cover_id}/end",
-    # issue 4: intake from every route
+    # intake from every route
     "GET /referrals", "POST /pa-slips", "GET /cases/{case_id}/consents",
     "POST /cases/{case_id}/consents/{consent_id}/withdraw", "GET /cases/{case_id}/household",
     "POST /cases/{case_id}/household/members", "POST /cases/{case_id}/household/members/{member_id}/episode",
     "POST /cases/{case_id}/reconsultation",
-    "GET /cases",  # issue 4: case search (masked results)
+    "GET /cases",  # case search (masked results)
 ]
 
 

@@ -1,4 +1,4 @@
-"""The form definitions in forms/ against the contract (contract.md §2), and the loader's checks."""
+"""The form definitions in forms/ against the integration contract's form fields, and the loader's checks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.forms import FormDefinition, FormDefinitionError, describe_fields, load
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 
-# contract.md §2: form key -> {field: contract type}
+# The integration contract's forms: form key -> {field: contract type}
 CONTRACT = {
     "referral_slip": {
         "slip_date": "date", "from_section": "code", "from_staff": "text", "person_name": "text",
@@ -87,7 +87,7 @@ def defs():
 
 
 def test_every_contract_form_is_defined(defs):
-    # Forms beyond the contract are allowed (contact_attempt, suspension_decision: issue 5).
+    # Forms beyond the contract are allowed (contact_attempt, suspension_decision: the non-response ladder).
     assert set(CONTRACT) <= set(defs)
 
 
@@ -108,7 +108,7 @@ def test_contract_code_fields_offer_the_contract_codes(defs, form_key, name):
 
 def test_extra_required_fields_have_defaults(defs):
     for key, definition in defs.items():
-        if key not in CONTRACT:  # the contract's rule (§2) binds contract forms only
+        if key not in CONTRACT:  # the rule binds the contract's forms only
             continue
         for f in definition.fields:
             if f.name in CONTRACT[key]:

@@ -1,4 +1,4 @@
-"""Fixtures for issue 4 (intake from every route): a referrer, a PA caseworker, API clients."""
+"""Fixtures for intake from every route: a referrer, a PA caseworker, API clients."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Roles × data items × doors: each item is shown only where domain §7's matrix and consent allow.
+"""Roles × data items × doors: each item is shown only where the privacy matrix and consent allow.
 
 One case holds tax arrears (source tax), NHI arrears (source nhi), a high suicide-risk flag, income
 and an address, each with a value found nowhere else.  Every viewer opens every door; a value

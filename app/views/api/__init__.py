@@ -1,4 +1,4 @@
-"""JSON API v1 (contract §3): bearer tokens, problem+json errors, the same services as the pages."""
+"""JSON API v1: bearer tokens, problem+json errors, the same services as the pages."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def _date(body: dict, name: str) -> date:
 @access_rule("referral_submit")
 def submit_referral():
     body = json_body({"ward", "data"})
-    # issue 4: a retry with the same Idempotency-Key gives back the first receipt (one episode).
+    # A retry with the same Idempotency-Key gives back the first receipt (one episode).
     receipt, replayed = referral_intake.submit_referral(_text(body, "ward", required=False), data_of(body),
                                                         current_api_user(), request.headers.get("Idempotency-Key"))
     return slip_created(receipt, replayed)

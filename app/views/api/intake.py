@@ -1,4 +1,4 @@
-"""Intake from every route (issue 4): slips, consents, households, re-consultation."""
+"""Intake from every route: slips, consents, households, re-consultation."""
 
 from __future__ import annotations
 

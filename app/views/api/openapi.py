@@ -108,7 +108,7 @@ SCHEMAS = {
             "risk": {"type": ["object", "null"]},
         },
     },
-    # issue 4: what the viewer may see of the person and the case's data (masked by domain §7).
+    # What the viewer may see of the person and the case's data (masked by the privacy matrix).
     "CaseData": {
         "type": "object",
         "properties": {
@@ -205,7 +205,7 @@ PATHS = {
 }
 
 
-# --- issue 4: intake from every route (slips, consents, households, re-consultation) -------------
+# --- intake from every route (slips, consents, households, re-consultation) ----------------------
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "description": "再送しても1件だけ受け付けるためのキー（送信者ごと）",
                    "schema": {"type": "string", "minLength": 1, "maxLength": 128}}

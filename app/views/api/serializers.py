@@ -1,4 +1,4 @@
-"""The JSON shapes of contract §3."""
+"""The JSON shapes of the API (v1)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def case_detail(case: Case, open_tasks: list[HumanTask], actions: list[str]) -> 
         "closed_on": iso_date(case.closed_on),
         "closure_reason": case.closure_reason,
         "route": case.route,
-        "reconsultation": bool(case.reconsultation),  # issue 4: 再相談, linked to the earlier episode
+        "reconsultation": bool(case.reconsultation),  # 再相談, linked to the earlier episode
         "previous_case_id": case.previous_case_id,
         "open_tasks": [task_summary(task) for task in open_tasks],
         "actions": actions,
