@@ -34,10 +34,12 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from . import models  # noqa: F401  (register tables with the metadata)
-    from .services.runtime import init_runtime
+    from .clock import init_clock
+    from .lifecycle.runtime import init_engine
     from .views import register_blueprints
 
-    init_runtime(app)
+    init_clock(app)
+    init_engine(app)
     register_blueprints(app)
 
     @login_manager.user_loader

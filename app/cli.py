@@ -26,8 +26,8 @@ def _email_option(ctx, param, value):
     """A malformed address is a usage error, before any password prompt."""
     if value is None:
         return None
-    from app.services.errors import ValidationFailed
-    from app.services.users import check_email
+    from app.errors import ValidationFailed
+    from app.services.staff.users import check_email
 
     try:
         return check_email(value)
@@ -47,8 +47,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", default=None, help="Prompted for when omitted.")
     @click.option("--email", default=None, callback=_email_option, help="Address for notification mail.")
     def create_user(name, roles, ward, password, email):
-        from app.services.errors import ValidationFailed
-        from app.services.users import create_user as create
+        from app.errors import ValidationFailed
+        from app.services.staff.users import create_user as create
 
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -67,8 +67,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--clear", is_flag=True, help="Remove the address: in-app notifications only.")
     def set_email(name, address, clear):
         """Set or change (ADDRESS) or remove (--clear) where NAME's notification mail goes."""
-        from app.services.errors import NotFound
-        from app.services.users import set_email as store
+        from app.errors import NotFound
+        from app.services.staff.users import set_email as store
 
         if (address is None) == (not clear):
             raise click.UsageError("give either ADDRESS or --clear")
@@ -84,8 +84,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--days", type=int, default=None, help="Days until it expires (default TOKEN_TTL_DAYS).")
     def issue_token(name, days):
         """Print a new API token for NAME (shown once; only its hash is stored)."""
-        from app.services.errors import NotFound
-        from app.services.tokens import issue_token as issue
+        from app.errors import NotFound
+        from app.services.staff.tokens import issue_token as issue
 
         try:
             raw, token = issue(name, days)
@@ -100,8 +100,8 @@ def register_cli(app: Flask) -> None:
     @click.argument("name")
     def revoke_tokens(name):
         """Revoke every API token of NAME."""
-        from app.services.errors import NotFound
-        from app.services.tokens import revoke_tokens as revoke
+        from app.errors import NotFound
+        from app.services.staff.tokens import revoke_tokens as revoke
 
         try:
             count = revoke(name)
@@ -141,9 +141,9 @@ def register_cli(app: Flask) -> None:
     @timers_group.command("run-due")
     def run_due():
         """Fire every timer that is due now and print how many fired (then mail alerts, when email is on)."""
-        from app.services.notification_mail import email_enabled, send_pending_email
-        from app.services.scheduler import prepare_process
-        from app.services.timers import fire_due_timers
+        from app.services.timers.firing import fire_due_timers
+        from app.services.timers.mail import email_enabled, send_pending_email
+        from app.services.timers.scheduler import prepare_process
 
         prepare_process()
         click.echo(f"fired {fire_due_timers()} timer(s)")
@@ -153,7 +153,7 @@ def register_cli(app: Flask) -> None:
     @timers_group.command("incidents")
     def incidents():
         """List timers that kept failing (open incidents)."""
-        from app.services.timers import open_incidents
+        from app.services.timers.firing import open_incidents
 
         for incident in open_incidents():
             click.echo(f"case {incident.case_id}: {incident.attempts} attempt(s) [{incident.element_id or '-'}] "
@@ -163,7 +163,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("case_id", type=int)
     def retry(case_id):
         """Re-arm a case whose timer incident an operator has dealt with."""
-        from app.services.timers import retry_incident
+        from app.services.timers.firing import retry_incident
 
         if not retry_incident(case_id):
             raise SystemExit(f"case {case_id} has no open timer incident")
@@ -173,7 +173,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=30, show_default=True, help="Seconds between passes.")
     def scheduler(interval):
         """Run the timer scheduler in this process (run it separately from the web workers)."""
-        from app.services.scheduler import prepare_process, run_scheduler
+        from app.services.timers.scheduler import prepare_process, run_scheduler
 
         prepare_process()
         click.echo(f"scheduler: a pass every {interval} s (Ctrl-C stops)")
@@ -182,7 +182,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo():
         """Load demo users and cases in several states; prints the logins."""
-        from app.services.demo import load_demo
+        from app.services.demo.seed import load_demo
 
         for line in load_demo():
             click.echo(line)

@@ -11,7 +11,7 @@ audit_group = click.Group("audit", help="Audit trail: hash-chain checks and dete
 @click.option("--case", "case_id", type=int, default=None, help="Check only this case's chain.")
 def verify(case_id):
     """Walk the audit hash chains; exit 1 and print the first broken link of each broken chain."""
-    from app.services.audit import verify as verify_chains
+    from app.services.audit.chain import verify as verify_chains
 
     report = verify_chains(case_id)
     for problem in report.problems:
@@ -33,7 +33,7 @@ def replay(case_id, check):
     """Re-execute CASE's workflow from its recorded events on its pinned process version."""
     from app.extensions import db
     from app.models import Case
-    from app.services.replay import describe_at, replay_case
+    from app.services.audit.replay import describe_at, replay_case
 
     case = db.session.get(Case, case_id)
     if case is None:

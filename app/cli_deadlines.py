@@ -14,8 +14,8 @@ deadlines_group = click.Group("deadlines", help="Deadline rules and office close
 @click.option("--on", "on_day", default=None, help="ISO date (default: today).")
 def show(ward, on_day):
     """Print the rules in force for a ward on a day."""
-    from app.services.deadlines import DEFAULT_RULES, rule_for
-    from app.services.runtime import today
+    from app.clock import today
+    from app.lifecycle.deadlines import DEFAULT_RULES, rule_for
 
     day = date.fromisoformat(on_day) if on_day else today()
     for name in DEFAULT_RULES:
@@ -31,7 +31,7 @@ def show(ward, on_day):
 @click.option("--ward", default=None, help="Ward code; omit for every ward.")
 def set_rule(rule, days, business_days, effective_from, ward):
     """Override RULE with DAYS from a date on (for one ward or all)."""
-    from app.services.deadlines import set_rule as store
+    from app.lifecycle.deadlines import set_rule as store
 
     try:
         store(rule, days, business_days, date.fromisoformat(effective_from), ward)
@@ -47,7 +47,7 @@ def set_rule(rule, days, business_days, effective_from, ward):
 @click.option("--note", default=None)
 def close(day, ward, note):
     """Mark DAY (ISO date) as a day the office is closed."""
-    from app.services.deadlines import add_closed_day
+    from app.lifecycle.deadlines import add_closed_day
 
     add_closed_day(date.fromisoformat(day), ward, note)
     click.echo(f"closed: {day} ({ward or 'all wards'})")

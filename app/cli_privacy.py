@@ -10,7 +10,7 @@ privacy_group = click.Group("privacy", help="Privacy rules: masking switches (ev
 @privacy_group.command("show")
 def show():
     """Print the privacy switches in force."""
-    from app.services.privacy_settings import settings
+    from app.services.privacy.settings import settings
 
     for key, value in settings().items():
         click.echo(f"{key}: {'on' if value else 'off'}")
@@ -23,10 +23,10 @@ def show():
 @click.option("--reason", required=True, help="Why (recorded in the audit event).")
 def set_switch(key, value, username, reason):
     """Turn a switch on or off, e.g. `tsunagi privacy set mask_nhi_as_tax off --by admin --reason "…"`."""
+    from app.errors import ServiceError
     from app.extensions import db
     from app.models import User
-    from app.services.errors import ServiceError
-    from app.services.privacy_settings import set_setting
+    from app.services.privacy.settings import set_setting
 
     user = db.session.query(User).filter_by(username=username).first()
     if user is None:

@@ -57,11 +57,11 @@ def database(kind: str):
 
 def build_case(events: int) -> int:
     """One case through intake → plan → meeting → delivery, then monitoring until `events` events."""
-    from app.services.cases import start_case
+    from app.services.cases.opening import start_case
+    from app.services.cases.tasks import submit_task
+    from app.services.demo.samples import sample
     from app.services.processes import deploy_from_disk
-    from app.services.samples import sample
-    from app.services.tasks import submit_task
-    from app.services.users import create_user
+    from app.services.staff.users import create_user
 
     deploy_from_disk()
     db.session.commit()
@@ -118,7 +118,7 @@ def run(kind: str, events: int, runs: int) -> dict[str, tuple[float, float]]:
                 assert response.status_code == 200, response.status_code
 
         def replay_verify():
-            from app.services.replay import replay_case
+            from app.services.audit.replay import replay_case
 
             with app.app_context():
                 result = replay_case(db.session.get(Case, case_id))

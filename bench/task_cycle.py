@@ -42,9 +42,9 @@ from app import create_app
 from app.engine import RunningWorkflow
 from app.extensions import db
 from app.models import Case, HumanTask
+from app.services.demo.samples import sample
 from app.services.processes import deploy_from_disk, read_process_files
-from app.services.samples import sample
-from app.services.users import create_user
+from app.services.staff.users import create_user
 from tests.helpers import form_post
 
 PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -68,7 +68,7 @@ class FreshContextClient(FlaskClient):
 
 def make_due_case(app: Flask, caseworker, lead_worker, plan_to: date = date(2026, 11, 20)) -> int:
     """One case at 支援決定 whose plan-end timer is already due (through the same pages as staff)."""
-    from app.services.samples import sample
+    from app.services.demo.samples import sample
 
     app.test_client_class = FreshContextClient
     clients = {}
@@ -116,7 +116,7 @@ def _setup(url: str, cases: int) -> Flask:
 
     from app import create_app
     from app.services.processes import deploy_from_disk
-    from app.services.users import create_user
+    from app.services.staff.users import create_user
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
                       "RATELIMIT_ENABLED": False})
@@ -168,13 +168,13 @@ def _report(app: Flask, cases: int, wall: float, started_at: datetime, outputs: 
 # (module, class or None, attribute, label) of the phases `--phases` times; indented ones are
 # part of "step".  ("session", None, "commit") is the scoped session's commit.
 PHASES = (
-    ("app.services.timers", None, "_claim_next", "claim (SELECT … FOR UPDATE SKIP LOCKED)"),
-    ("app.services.timers", None, "_fire", "step (the lines below, in the claimed transaction)"),
+    ("app.services.timers.firing", None, "_claim_next", "claim (SELECT … FOR UPDATE SKIP LOCKED)"),
+    ("app.services.timers.firing", None, "_fire", "step (the lines below, in the claimed transaction)"),
     ("app.engine", "ProcessEngine", "load", "  workflow load (gunzip, JSON, restore)"),
     ("app.engine", "RunningWorkflow", "fire_due_timers", "  SpiffWorkflow: fire the timer, engine steps"),
     ("app.engine", "RunningWorkflow", "dump", "  workflow dump (JSON, gzip)"),
-    ("app.services.timers", None, "sync_tasks", "  task projection (UPDATE case, SELECT/INSERT tasks)"),
-    ("app.services.audit", None, "record", "  audit events (chain lock, head)"),
+    ("app.services.timers.firing", None, "sync_tasks", "  task projection (UPDATE case, SELECT/INSERT tasks)"),
+    ("app.services.audit.chain", None, "record", "  audit events (chain lock, head)"),
     ("session", None, "commit", "commit (INSERT audit events, COMMIT)"),
 )
 
@@ -182,8 +182,8 @@ PHASES = (
 def _time_phases(app: Flask) -> None:
     import importlib
 
-    from app.services import timers
-    from app.services.scheduler import prepare_process
+    from app.services.timers import firing as timers
+    from app.services.timers.scheduler import prepare_process
 
     spent = {label: 0.0 for *_, label in PHASES}
     patched = []

@@ -51,7 +51,7 @@ def live_app_with(database_url: str, users: list[tuple[str, list[str], str | Non
         db.drop_all()
         db.create_all()
         from app.services.processes import deploy_from_disk
-        from app.services.users import create_user
+        from app.services.staff.users import create_user
 
         deploy_from_disk()
         db.session.commit()

@@ -89,7 +89,7 @@ def app(database_url, clock):
 
 @pytest.fixture
 def make_user(app):
-    from app.services.users import create_user
+    from app.services.staff.users import create_user
 
     def make(username: str, *roles: str, ward: str | None = "naka"):
         return create_user(username, list(roles), ward, PASSWORD, display_name=username)

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Case, HumanTask
-from app.services.samples import sample
+from app.services.demo.samples import sample
 
 
 def form_post(data: dict) -> MultiDict:

@@ -43,7 +43,7 @@ def test_double_submission_completes_once(staff, login):
     complete(cw, case_id, "intake")
     from datetime import date
 
-    from app.services.samples import sample
+    from app.services.demo.samples import sample
 
     again = cw.post(f"/tasks/{task.id}", data=form_post(sample("intake", date(2026, 11, 26))))
     assert again.status_code == 303
@@ -106,8 +106,8 @@ def test_closed_case_refuses_tasks_and_actions(staff, login):
         "recorded_on": "2026-11-27", "kind": "phone", "content": "x"}))
     assert response.status_code == 303
     assert "現在行えません" in cw.get(response.headers["Location"]).get_data(as_text=True)
-    from app.services.errors import CaseClosed
-    from app.services.tasks import run_action
+    from app.errors import CaseClosed
+    from app.services.cases.actions import run_action
 
     try:
         run_action(case_id, "record_progress", {"recorded_on": "2026-11-27", "kind": "phone", "content": "x"},
@@ -144,7 +144,7 @@ def test_irreversible_steps_ask_for_confirmation_first(staff, login):
     task = open_task(case_id, "pa_handoff")
     from datetime import date
 
-    from app.services.samples import sample
+    from app.services.demo.samples import sample
 
     posted = form_post(sample("pa_handoff", date(2026, 11, 26)))
     first = cw.post(f"/tasks/{task.id}", data=posted)

@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 from app.engine import iteration
 from app.extensions import db
+from app.lifecycle.runtime import engine
 from app.models import Case
-from app.services.runtime import engine
 
 from .helpers import complete, walk_in
 
 
 def test_every_walk_matches_the_library_while_the_demo_cases_run_and_after(app):
-    from app.services.demo import load_demo
+    from app.services.demo.seed import load_demo
 
     with iteration.checked_walks() as differences:
         load_demo()

@@ -15,8 +15,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, FormSubmission, HumanTask
-from app.services import audit
-from app.services.samples import sample
+from app.services.audit import chain as audit
+from app.services.demo.samples import sample
 
 from .conftest import DB_KIND
 from .helpers import complete, form_post, open_task, walk_in

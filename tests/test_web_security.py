@@ -71,7 +71,7 @@ def test_settings_from_the_environment_get_the_type_of_their_default(monkeypatch
 
 def test_every_html_form_endpoint_refuses_a_post_without_the_csrf_token(csrf_app, staff):
     """Every POST route outside the API, enumerated from the URL map: a new form cannot forget CSRF."""
-    from app.services.tokens import issue_token
+    from app.services.staff.tokens import issue_token
 
     client = csrf_app.test_client()
     login_page = client.get("/login").get_data(as_text=True)

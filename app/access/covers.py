@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.clock import today
 from app.extensions import db
 from app.models import CoverAssignment, User
 
 
 def _today() -> date:
-    from app.services.runtime import today
-
     return today()
 
 

@@ -39,7 +39,9 @@ from __future__ import annotations
 from app.models import Case, User
 
 from . import policy
+from .consents import scope_allowed, tax_sharing_allows
 from .covers import covered_user_ids
+from .switches import mask_nhi_as_tax
 
 ITEMS = ("tax_arrears", "nhi_arrears", "suicide_risk", "income", "address", "other_arrears", "assessment")
 OWNER_BASES = {"own_case", "ward_desk", "supervisor", "cover"}
@@ -89,8 +91,6 @@ def access_basis(user: User, case: Case) -> str | None:
 
 
 def nhi_follows_tax() -> bool:
-    from app.services.privacy_settings import mask_nhi_as_tax
-
     return mask_nhi_as_tax()
 
 
@@ -113,8 +113,6 @@ def visible_items(user: User, case: Case, basis: str | None = None) -> frozenset
 
 
 def _task_role_items(user: User, case: Case) -> set[str]:
-    from app.services.consents import scope_allowed, tax_sharing_allows
-
     seen: set[str] = set()
     for role in user.roles & set(ROLE_ITEMS):
         seen |= ROLE_ITEMS[role]
@@ -134,8 +132,6 @@ def can_see(user: User, case: Case, item: str) -> bool:
 
 def meeting_may_show(case: Case, item: str) -> bool:
     """What a coordination-meeting / 支援会議 pack may carry: never the risk flag, tax only by consent."""
-    from app.services.consents import scope_allowed
-
     if item == "suicide_risk":
         return False
     if item == "tax_arrears" or (item == "nhi_arrears" and nhi_follows_tax()):

@@ -28,10 +28,9 @@ from app.engine import (
     timer_expression_problems,
 )
 from app.forms import load_form_definitions
-
-from . import process_graph
-from .processes import read_process_files
-from .runtime import engine
+from app.lifecycle.runtime import engine
+from app.services import process_graph
+from app.services.processes import read_process_files
 
 # Contract §2: every definition must exist; the task forms must stay on user tasks of the main process.
 CONTRACT_FORMS = {

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app import audit_chain as audit
 from app.access.processes import can_manage_processes
+from app.clock import now
 from app.engine import MAX_BPMN_BYTES, EngineError, ProcessProblem, VersionDiff, diff_versions, parse_xml
+from app.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.extensions import db
 from app.forms import load_form_definitions
+from app.lifecycle.runtime import engine
+from app.lifecycle.versions import current_version, spec_for
 from app.models import ProcessDraft, ProcessVersion, User
-
-from . import audit
-from .errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from .process_checks import blocking, check_files
-from .processes import current_version, spec_for, store_version
-from .runtime import engine, now
+from app.services.process_checks import blocking, check_files
+from app.services.processes import store_version
 
 
 class ChecksFailed(ServiceError):

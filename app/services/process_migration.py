@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import audit_chain as audit
+from app.clock import now
 from app.engine import MigrationPlan, try_migration
+from app.errors import NotFound
 from app.extensions import db
+from app.lifecycle import steps
+from app.lifecycle.runtime import engine
+from app.lifecycle.versions import spec_for
 from app.models import Case, ProcessVersion, User
-
-from . import audit
-from .case_lock import lock_case
-from .errors import NotFound
-from .process_drafts import get_version, require_owner
-from .processes import spec_for
-from .projection import derive_state, sync_tasks
-from .runtime import engine, now
+from app.services.process_drafts import get_version, require_owner
 
 
 @dataclass
@@ -94,22 +93,14 @@ def dry_run(user: User, process_id: str, target_number: int) -> MigrationReport:
 
 def _migrate_one(user: User, case_id: int, target: ProcessVersion, run: str) -> CaseReport:
     try:
-        case = lock_case(case_id)
-        report, blob, outcome = _report(case, target)
+        step = steps.lock(case_id, user)
+        report, blob, outcome = _report(step.case, target)
         if blob is None:
-            audit.record("case_migration_refused", case.id, user.id, target_version=target.version,
-                         from_version=report.from_version, reason=report.detail, run=run)
+            step.record("case_migration_refused", target_version=target.version, from_version=report.from_version,
+                        reason=report.detail, run=run)
             db.session.commit()
             return report
-        previous_state = case.state
-        case.workflow_blob = blob
-        case.process_version_id = target.id
-        case.next_timer_at = outcome.next_timer_at
-        case.updated_at = now()
-        sync_tasks(case, outcome, None, user.id)
-        case.state = derive_state(case, outcome)
-        audit.record("case_migrated", case.id, user.id, from_version=report.from_version,
-                     to_version=target.version, state_before=previous_state, state_after=case.state, run=run,
+        step.move_to(target, blob, outcome, run=run,
                      timers=[{"element_id": t.element_id, "due_before": t.due_before, "due_after": t.due_after}
                              for t in report.plan.timers])
         db.session.commit()

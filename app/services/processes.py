@@ -1,4 +1,4 @@
-"""Process versions: what is deployed, and the form definitions each version uses."""
+"""Deploying process versions: the BPMN files and form definitions of processes/ and forms/."""
 
 from __future__ import annotations
 
@@ -6,32 +6,18 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.engine import ProcessSpec, content_hash
+from app import audit_chain as audit
+from app.clock import now
+from app.engine import content_hash
 from app.extensions import db
-from app.forms import FormDefinition, load_form_definitions
+from app.forms import load_form_definitions
+from app.lifecycle.runtime import engine
+from app.lifecycle.versions import current_version, form_definition, spec_for
 from app.models import ProcessVersion
-
-from . import audit
-from .errors import NotFound
-from .runtime import engine, now
 
 
 def read_process_files(directory: str) -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(Path(directory).glob("*.bpmn"))}
-
-
-def current_version(process_id: str | None = None) -> ProcessVersion:
-    """The newest deployed version of the main process."""
-    process_id = process_id or current_app.config["MAIN_PROCESS_ID"]
-    version = (
-        db.session.query(ProcessVersion)
-        .filter_by(process_id=process_id)
-        .order_by(ProcessVersion.version.desc())
-        .first()
-    )
-    if version is None:
-        raise NotFound(f"process {process_id} has not been deployed")
-    return version
 
 
 def deploy_from_disk(actor_id: int | None = None, note: str | None = None) -> tuple[ProcessVersion, bool]:
@@ -75,28 +61,5 @@ def store_version(process_id: str, files: dict[str, str], forms: dict, actor_id:
     return version, True
 
 
-def spec_for(version: ProcessVersion) -> ProcessSpec:
-    return engine().parse(version.bpmn_files, version.process_id)
-
-
-_definitions: dict[tuple[int, str, str], FormDefinition] = {}
-
-
-def form_definition(version: ProcessVersion, form_key: str) -> FormDefinition:
-    """The form exactly as the version was deployed (cases render with their own version).
-
-    Versions are immutable, so a definition is parsed once per (version, content hash) and the
-    large JSON column is not read again.
-    """
-    key = (version.id, version.content_hash, form_key)
-    cached = _definitions.get(key)
-    if cached is not None:
-        return cached
-    raw = version.form_definitions.get(form_key)
-    if raw is None:
-        raise NotFound(f"form {form_key} is not part of process version {version.version}")
-    definition = FormDefinition.from_dict(raw)
-    if len(_definitions) > 1024:
-        _definitions.clear()
-    _definitions[key] = definition
-    return definition
+__all__ = ["current_version", "deploy_from_disk", "form_definition", "read_process_files", "spec_for",
+           "store_version"]

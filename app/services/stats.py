@@ -10,10 +10,9 @@ from sqlalchemy import func
 
 from app import access
 from app.codes import CASE_STATES, WARDS
+from app.errors import Forbidden
 from app.extensions import db
 from app.models import Case, User
-
-from .errors import Forbidden
 
 
 def case_counts(user: User) -> dict:

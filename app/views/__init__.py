@@ -1,6 +1,6 @@
 from flask import Flask, render_template, request
 
-from app.services.errors import ServiceError
+from app.errors import ServiceError
 
 
 def register_blueprints(app: Flask) -> None:

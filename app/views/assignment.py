@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from app import access
 from app.access import access_rule
-from app.services import assignment
-from app.services.errors import ServiceError
+from app.errors import ServiceError
+from app.services.staff import assignment
 
 bp = Blueprint("assignment", __name__, url_prefix="/cases")
 

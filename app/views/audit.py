@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from app.access import access_rule
 from app.access.history import refuses_change
 from app.forms import build_form_class
-from app.services import history, masking
-from app.services.history_export import export_case_history
+from app.services.audit import history
+from app.services.audit.export import export_case_history
+from app.services.privacy import masking
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -78,7 +79,7 @@ def diff(case_id: int):
 
 def _labels(case):
     """label(form_key, field) in the case's own form version, for the diff table."""
-    from app.services.processes import form_definition
+    from app.lifecycle.versions import form_definition
 
     def label(form_key: str, name: str) -> str:
         try:

@@ -4,7 +4,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import login_required, login_user, logout_user
 
 from app.extensions import limiter
-from app.services import users
+from app.services.staff import users
 
 bp = Blueprint("auth", __name__)
 

@@ -5,15 +5,17 @@ from flask_login import current_user, login_required
 
 from app.access import access_rule
 from app.codes import WARDS
+from app.errors import ServiceError, ValidationFailed
 from app.extensions import db
 from app.forms import build_form_class
 from app.models import SupportDecision
-from app.services import case_pages, masking, processes
-from app.services.case_reads import record_case_view
-from app.services.case_search import can_search, search_cases
-from app.services.cases import ACTIONS, available_actions, get_case_for, open_tasks, start_case
-from app.services.errors import ServiceError, ValidationFailed
-from app.services.tasks import run_action
+from app.services import processes
+from app.services.cases import pages as case_pages
+from app.services.cases.actions import ACTIONS, available_actions, run_action
+from app.services.cases.opening import get_case_for, open_tasks, start_case
+from app.services.cases.reads import record_case_view
+from app.services.cases.search import can_search, search_cases
+from app.services.privacy import masking
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

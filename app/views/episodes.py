@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from app import access, codes
 from app.access import access_rule
+from app.errors import ServiceError, ValidationFailed
 from app.extensions import db
 from app.models import Case, Consent
-from app.services import consents, episodes, households
-from app.services.cases import get_case_for, open_tasks
-from app.services.errors import ServiceError, ValidationFailed
+from app.services.cases.opening import get_case_for, open_tasks
+from app.services.intake import consents, episodes, households
 
 bp = Blueprint("episodes", __name__, url_prefix="/cases")
 

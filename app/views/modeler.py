@@ -11,10 +11,10 @@ from flask_wtf.csrf import generate_csrf
 from app.access.registry import access_rule
 from app.codes import ROLES
 from app.engine import MAX_BPMN_BYTES
+from app.errors import ServiceError, ValidationFailed
 from app.forms import load_form_definitions
 from app.services import process_drafts as drafts
 from app.services import process_migration as migration
-from app.services.errors import ServiceError, ValidationFailed
 
 bp = Blueprint("modeler", __name__, url_prefix="/processes")
 BPMN_JS_VERSION = "18.31.1"

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.access import access_rule
-from app.services import notifications
+from app.services.timers import notifications
 
 bp = Blueprint("notifications", __name__)
 

@@ -12,9 +12,10 @@ from flask_login import current_user, login_required
 from app import access
 from app.access import access_rule
 from app.codes import WARDS
+from app.errors import ValidationFailed
 from app.forms import build_form_class
-from app.services import processes, referral_intake
-from app.services.errors import ValidationFailed
+from app.services import processes
+from app.services.intake import referrals as referral_intake
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 

@@ -3,12 +3,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
-from app.services import drafts, masking, processes
-from app.services.case_reads import record_case_view
-from app.services.confirmation import needs_confirmation
-from app.services.errors import ServiceError, ValidationFailed
-from app.services.tasks import get_task_for, submit_task
+from app.lifecycle.registry import confirmation_reason
+from app.services import processes
+from app.services.cases import drafts
+from app.services.cases.reads import record_case_view
+from app.services.cases.tasks import get_task_for, submit_task
+from app.services.privacy import masking
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -40,7 +42,7 @@ def _case_panel(task) -> dict:
 @bp.post("/<int:task_id>")
 @login_required
 def submit(task_id: int):
-    task = get_task_for(current_user, task_id, lock_case=True)  # the step below runs under this lock
+    task = get_task_for(current_user, task_id)
     definition, form = _form_for(task, formdata=request.form)
     if "save_draft" in request.form:
         drafts.save(task, current_user, request.form)
@@ -52,7 +54,7 @@ def submit(task_id: int):
     if not form.validate():
         return render_template("task.html", task=task, form=form, definition=definition,
                                errors=form.errors_by_field(), **_case_panel(task)), 422
-    reason = needs_confirmation(task.form_key, form.clean_data())
+    reason = confirmation_reason(task.form_key, form.clean_data())
     if reason and request.form.get("confirmed") != "1":
         return _confirm_page(task, definition, form, reason)
     # Read before the commit expires them (reading after would cost two more queries).

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import get_locale, lazy_gettext
 
 from app import codes
-from app.services.runtime import JST
+from app.clock import JST
 
 ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
 

@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from app.services import worklist
+from app.services.cases import worklist
 
 bp = Blueprint("worklist", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import AuditEvent, Case, HumanTask
-from app.services.samples import sample
+from app.services.demo.samples import sample
 
 from ..api.helpers import DAY, complete, open_task_id
 

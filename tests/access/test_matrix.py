@@ -15,9 +15,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Case, HumanTask
-from app.services.assignment import set_cover
-from app.services.cases import start_case
-from app.services.tokens import issue_token
+from app.services.cases.opening import start_case
+from app.services.staff.assignment import set_cover
+from app.services.staff.tokens import issue_token
 
 from ..api.conftest import ApiClient
 

@@ -12,8 +12,8 @@ from datetime import date
 
 from app.extensions import db
 from app.models import HumanTask
-from app.services.assignment import set_cover
-from app.services.samples import sample
+from app.services.demo.samples import sample
+from app.services.staff.assignment import set_cover
 
 from ..api.helpers import DAY
 from ..helpers import form_post, walk_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.tokens import issue_token
+from app.services.staff.tokens import issue_token
 
 
 class ApiClient:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services.samples import sample
+from app.services.demo.samples import sample
 
 DAY = date(2026, 11, 26)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import AuditEvent, Case, FormSubmission, HumanTask, Person, ReferralReceipt
-from app.services.samples import sample
+from app.services.demo.samples import sample
 
 from .helpers import DAY, complete, open_task_id
 

@@ -13,8 +13,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, FormSubmission, HumanTask, PlanVersion
-from app.services.samples import sample
-from app.services.tokens import issue_token
+from app.services.demo.samples import sample
+from app.services.staff.tokens import issue_token
 
 from ..conftest import DB_KIND
 from .conftest import ApiClient

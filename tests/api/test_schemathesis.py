@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.services.cases import start_case
-from app.services.tokens import issue_token
+from app.services.cases.opening import start_case
+from app.services.staff.tokens import issue_token
 
 
 def _fresh_context(app):

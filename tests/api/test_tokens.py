@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import ApiToken, AuditEvent
-from app.services.tokens import issue_token
+from app.services.staff.tokens import issue_token
 
 from .conftest import ApiClient
 

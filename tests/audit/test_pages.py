@@ -50,7 +50,7 @@ def test_the_difference_between_two_steps(revised_case, auditor, login):
 
 
 def test_exports_carry_the_chain_and_are_audited(revised_case, auditor, login):
-    from app.services.history_export import check_exported_chain
+    from app.services.audit.export import check_exported_chain
 
     client = login(auditor)
     exported = client.get(f"/audit/cases/{revised_case}/export.json").get_json()
@@ -107,7 +107,7 @@ def test_an_auditor_changing_anything_gets_403_and_an_event(revised_case, audito
 
 
 def test_an_auditor_changing_anything_through_the_api_gets_403(revised_case, auditor, app):
-    from app.services.tokens import issue_token
+    from app.services.staff.tokens import issue_token
 
     raw, _ = issue_token(auditor.username)
     db.session.commit()

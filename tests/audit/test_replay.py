@@ -18,7 +18,7 @@ def _replay(app, case_id: int):
 
 
 def test_every_demo_case_replays_to_its_stored_state(app):
-    from app.services.demo import load_demo
+    from app.services.demo.seed import load_demo
 
     load_demo()
     case_ids = [case_id for (case_id,) in db.session.query(Case.id).order_by(Case.id)]
@@ -92,8 +92,8 @@ def test_a_changed_stored_state_is_reported(app, revised_case):
 
 def test_events_that_do_not_move_the_engine_are_skipped(app, revised_case, staff, login, auditor):
     """Reads, consents, risk notes, progress records, types added later: replay passes them by."""
-    from app.services import audit
-    from app.services.replay import replay_case
+    from app import audit_chain as audit
+    from app.services.audit.replay import replay_case
 
     login(auditor).get(f"/audit/cases/{revised_case}")  # case_history_viewed
     audit.record("case_viewed", revised_case, None, view="summary")
@@ -118,7 +118,7 @@ def test_replay_leaves_the_process_clock_alone(app, revised_case, monkeypatch):
     import threading
 
     from app.engine import RunningWorkflow
-    from app.services.replay import replay_case
+    from app.services.audit.replay import replay_case
 
     seen = []
     complete_task = RunningWorkflow.complete_task

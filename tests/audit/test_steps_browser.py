@@ -31,9 +31,9 @@ pytestmark = BROWSER_MARKS
 def _revised_case() -> int:
     """A case through intake, assessment, plan → meeting (revise) → plan → meeting (approve)."""
     from app.models import HumanTask, User
-    from app.services.cases import start_case
-    from app.services.samples import sample
-    from app.services.tasks import submit_task
+    from app.services.cases.opening import start_case
+    from app.services.cases.tasks import submit_task
+    from app.services.demo.samples import sample
 
     cw = db.session.query(User).filter_by(username="cw").one()
     lead = db.session.query(User).filter_by(username="lead").one()
@@ -54,7 +54,8 @@ def _revised_case() -> int:
 
 def _deploy_a_newer_version() -> int:
     """Version 2: the same process with the plan task renamed (new cases would start on it)."""
-    from app.services.processes import current_version, store_version
+    from app.lifecycle.versions import current_version
+    from app.services.processes import store_version
 
     v1 = current_version()
     files = {name: text.replace('name="プラン案作成"', f'name="{RENAMED}"') for name, text in v1.bpmn_files.items()}

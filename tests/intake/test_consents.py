@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.access.consents import active_consent, tax_sharing_allows
 from app.extensions import db
 from app.models import AuditEvent, Consent, FormSubmission, HumanTask, Person
-from app.services.consents import active_consent, tax_sharing_allows
 
 from ..api.helpers import complete as api_complete
 from ..api.helpers import open_task_id

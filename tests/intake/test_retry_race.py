@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Case, ReferralReceipt
-from app.services.tokens import issue_token
+from app.services.staff.tokens import issue_token
 
 from ..api.conftest import ApiClient
 from ..conftest import DB_KIND

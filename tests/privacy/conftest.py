@@ -82,7 +82,7 @@ def privacy_case(privacy_users, login, clock):
         complete(cw, case_id, "plan", DAY, statutory_services=["household_budget", "work_readiness",
                                                                "temporary_shelter"])
         complete(lead, case_id, "coordination_meeting", DAY)
-        from app.services.assignment import set_cover
+        from app.services.staff.assignment import set_cover
 
         set_cover(users["caseworker"], users["cover"], DAY, DAY, "研修", users["section_chief"])
         db.session.expire_all()

@@ -7,8 +7,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services.history_export import check_exported_chain
-from app.services.tokens import issue_token
+from app.services.audit.export import check_exported_chain
+from app.services.staff.tokens import issue_token
 from tests.helpers import complete, open_task, walk_in
 
 from .conftest import ADDRESS, DAY, INCOME, NHI, RISK_NOTE, TAX, add_consent, add_items

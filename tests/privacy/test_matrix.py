@@ -13,7 +13,7 @@ import json
 import pytest
 
 from app.access.privacy import CASE_DATA_DOORS, DOOR_KINDS, NO_CASE_DATA, undeclared_doors
-from app.services.tokens import issue_token
+from app.services.staff.tokens import issue_token
 
 from .conftest import ADDRESS, INCOME, NHI, RISK_NOTE, TAX
 

@@ -11,8 +11,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, FormSubmission, HumanTask, RiskFlag, RiskReferral
-from app.services.replay import replay_case
-from app.services.tokens import issue_token
+from app.services.audit.replay import replay_case
+from app.services.staff.tokens import issue_token
 from tests.helpers import case_of, complete, form_post, walk_in
 
 from .conftest import DAY, add_consent

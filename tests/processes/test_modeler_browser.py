@@ -107,8 +107,8 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
     page.screenshot(path=str(OUTPUT_DIR / "version_diff.png"), full_page=True)
 
     with live_app.app_context():
+        from app.lifecycle.versions import current_version, spec_for
         from app.models import ProcessVersion
-        from app.services.processes import current_version, spec_for
 
         latest = current_version()
         assert latest.version == 2

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from app.extensions import db
-from app.models import ClosedDay, DeadlineRule
-from app.services.calendar import BusinessCalendar
-from app.services.deadlines import (
+from app.lifecycle.calendar import BusinessCalendar
+from app.lifecycle.deadlines import (
     assessment_due,
     evaluation_overdue_on,
     first_contact_due,
     no_response_ladder,
     rule_for,
 )
+from app.models import ClosedDay, DeadlineRule
 
 
 def test_golden_week_is_skipped_for_first_contact(app):

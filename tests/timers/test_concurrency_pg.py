@@ -15,7 +15,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
-from app.services import timers
+from app.services.timers import firing as timers
 from bench.timers import clone_case
 from tests.conftest import DB_KIND
 

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from app.extensions import db
 from app.models import HumanTask, Notification
-from app.services.scheduler import tick
+from app.services.timers.scheduler import tick
 from tests.helpers import case_of, complete, open_task, walk_in
 
 from .conftest import jst

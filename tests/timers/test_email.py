@@ -13,8 +13,10 @@ from freezegun import freeze_time
 from app.config import load_config
 from app.engine import EngineError
 from app.extensions import db
+from app.lifecycle import runtime, steps
 from app.models import Notification, User
-from app.services import notification_mail, notifications, runtime, timers
+from app.services.timers import mail as notification_mail
+from app.services.timers import notifications
 from tests.helpers import case_of, complete
 
 from .conftest import jst
@@ -256,7 +258,7 @@ def test_a_timer_incident_mail_carries_no_error_text(app, staff, case_in_support
             running.fire_due_timers = fail
             return running
 
-    monkeypatch.setattr(timers, "engine", lambda: FailingEngine())
+    monkeypatch.setattr(steps, "engine", lambda: FailingEngine())
     assert _run_due(cli, jst(date(2026, 12, 1), 9, 1)).endswith("emailed 0 notification(s)\n")  # retrying
     assert _run_due(cli, jst(date(2026, 12, 1), 9, 3)).endswith("emailed 1 notification(s)\n")  # incident
     (mail,) = relay.sent
@@ -294,7 +296,7 @@ def test_users_set_email_changes_or_clears_the_address(app, staff, cli):
 
 @pytest.mark.parametrize("address", ["a@b.jp", "naka_caseworker@example.invalid", "o'brien+tsunagi@mail.city.jp"])
 def test_addresses_a_relay_takes(address):
-    from app.services.users import check_email
+    from app.services.staff.users import check_email
 
     assert check_email(address) == address
 
@@ -303,8 +305,8 @@ def test_addresses_a_relay_takes(address):
                                      "a@-b.jp", "a@b..jp", "Name <a@b.jp>", "a@b.jp,c@d.jp", "a@1.2.3.4",
                                      "相談@city.jp", "x" * 65 + "@b.jp"])
 def test_addresses_refused(address):
-    from app.services.errors import ValidationFailed
-    from app.services.users import check_email
+    from app.errors import ValidationFailed
+    from app.services.staff.users import check_email
 
     with pytest.raises(ValidationFailed):
         check_email(address)

@@ -9,10 +9,12 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
+from app.audit_chain import CaseChain
 from app.engine import EngineError
 from app.extensions import db
+from app.lifecycle import runtime, steps
 from app.models import AuditEvent, Notification, TimerIncident
-from app.services import audit, runtime, timers
+from app.services.timers import firing as timers
 from tests.helpers import case_of, open_task
 
 from .conftest import jst
@@ -23,10 +25,13 @@ PLAN_DAY, PLAN_TO = date(2026, 11, 1), date(2026, 11, 30)  # due 12/1 09:00 JST
 @pytest.fixture
 def poison(monkeypatch):
     """poison(case_id): that case's timer step fails like a broken script would."""
-    real_engine = timers.engine
+    real_engine = steps.engine
     poisoned = set()
 
     class FailingEngine:
+        def __getattr__(self, name):  # starting cases works as ever
+            return getattr(real_engine(), name)
+
         def load(self, blob):
             running = real_engine().load(blob)
             if blob in poisoned:
@@ -35,7 +40,7 @@ def poison(monkeypatch):
                 running.fire_due_timers = fail
             return running
 
-    monkeypatch.setattr(timers, "engine", lambda: FailingEngine())
+    monkeypatch.setattr(steps, "engine", lambda: FailingEngine())
 
     def add(case_id):
         poisoned.add(case_of(case_id).workflow_blob)
@@ -75,7 +80,7 @@ def test_failing_timer_retries_with_backoff_then_opens_an_incident(app, staff, c
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["timers", "incidents"]).output
     assert f"case {broken}: 4 attempt(s) [on_plan_end]" in listed
-    monkeypatch.setattr(timers, "engine", runtime.engine)  # the operator fixed the cause
+    monkeypatch.setattr(steps, "engine", runtime.engine)  # the operator fixed the cause
     assert "timers will fire on the next pass" in runner.invoke(args=["timers", "retry", str(broken)]).output
     assert run_due(start + timedelta(days=1, seconds=1)) == 1
     assert case_of(broken).state == "evaluation" and _incident(broken).status == "resolved"
@@ -83,14 +88,14 @@ def test_failing_timer_retries_with_backoff_then_opens_an_incident(app, staff, c
 
 def test_a_pass_killed_mid_step_loses_nothing(app, case_in_support, run_due, clock, monkeypatch):
     first, second = case_in_support(PLAN_DAY, PLAN_TO), case_in_support(PLAN_DAY, PLAN_TO)
-    real_record = audit.record
+    real_record = CaseChain.record
 
-    def die_on_second_case(event_type, case_id, *args, **kwargs):
-        if event_type == "timer_fired" and case_id == second:
+    def die_on_second_case(chain, event_type, *args, **kwargs):
+        if event_type == "timer_fired" and chain.case_id == second:
             raise KeyboardInterrupt  # the process is killed after the engine step, before the commit
-        return real_record(event_type, case_id, *args, **kwargs)
+        return real_record(chain, event_type, *args, **kwargs)
 
-    monkeypatch.setattr(audit, "record", die_on_second_case)
+    monkeypatch.setattr(CaseChain, "record", die_on_second_case)
     due = jst(date(2026, 12, 1), 9, 1)
     clock.current = due
     with freeze_time(due), pytest.raises(KeyboardInterrupt):
@@ -99,7 +104,7 @@ def test_a_pass_killed_mid_step_loses_nothing(app, case_in_support, run_due, clo
     assert case_of(first).state == "evaluation"
     assert case_of(second).state == "decided" and case_of(second).next_timer_at is not None
 
-    monkeypatch.setattr(audit, "record", real_record)
+    monkeypatch.setattr(CaseChain, "record", real_record)
     assert run_due(due) == 1
     assert case_of(second).state == "evaluation"
     open_task(second, "evaluation")

@@ -7,7 +7,7 @@ from datetime import date
 
 from app.extensions import db
 from app.models import Notification
-from app.services.notifications import notify
+from app.services.timers.notifications import notify
 
 from .conftest import jst
 
@@ -81,7 +81,7 @@ def test_worklist_shows_due_dates_and_overdue_badges(app, staff, login, case_in_
 def test_email_is_off_by_default(app, staff, monkeypatch):
     import smtplib
 
-    from app.services.notification_mail import send_pending_email
+    from app.services.timers.mail import send_pending_email
 
     def no_smtp(*args, **kwargs):
         raise AssertionError("SMTP must not be used unless NOTIFY_EMAIL is on")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, g, json, request
 from werkzeug.exceptions import HTTPException
 
+from app.errors import ServiceError, ValidationFailed
 from app.extensions import csrf
-from app.services.errors import ServiceError, ValidationFailed
 
 from .auth import authenticate_request
 from .problems import problem
@@ -99,7 +99,7 @@ def record_token_use(response):
     response.headers["Cache-Control"] = "no-store"  # answers carry personal data: never cache them
     token_id = g.get("api_token_id")
     if token_id is not None:
-        from app.services.tokens import record_use
+        from app.services.staff.tokens import record_use
 
         record_use(token_id, g.api_user.id, request.method, request.path, response.status_code)
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from app.services import tokens
+from app.services.staff import tokens
 
 
 def bearer_token() -> str | None:

@@ -7,12 +7,15 @@ from datetime import date
 from flask import request
 
 from app.access import access_rule
-from app.services import assignment, case_search, masking, referral_intake
-from app.services.case_history import case_events
-from app.services.case_reads import record_case_view
-from app.services.cases import available_actions, get_case_for, open_tasks, start_case
-from app.services.errors import ValidationFailed
-from app.services.tasks import run_action
+from app.errors import ValidationFailed
+from app.services.audit.events import case_events
+from app.services.cases import search as case_search
+from app.services.cases.actions import available_actions, run_action
+from app.services.cases.opening import get_case_for, open_tasks, start_case
+from app.services.cases.reads import record_case_view
+from app.services.intake import referrals as referral_intake
+from app.services.privacy import masking
+from app.services.staff import assignment
 
 from . import bp, data_of, json_body, text_member
 from .auth import current_api_user

@@ -7,8 +7,9 @@ from datetime import date
 from flask import request
 
 from app.access import access_rule
-from app.services import consents, episodes, households, referral_intake
-from app.services.errors import ValidationFailed
+from app.errors import ValidationFailed
+from app.services.intake import consents, episodes, households
+from app.services.intake import referrals as referral_intake
 
 from . import bp, data_of, json_body, text_member
 from .auth import current_api_user

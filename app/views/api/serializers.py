@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
+from app.clock import iso_date, iso_datetime
 from app.models import AuditEvent, Case, HumanTask
-from app.services.runtime import JST
-
-
-def iso_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST).isoformat()
-
-
-def iso_date(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def due_at(task: HumanTask) -> str | None:

@@ -6,12 +6,14 @@ from flask import request
 
 from app import access
 from app.access import access_rule
+from app.errors import ValidationFailed
 from app.forms import describe_fields
-from app.services import assignment, masking, processes
-from app.services.case_reads import record_case_view
-from app.services.cases import open_tasks
-from app.services.errors import ValidationFailed
-from app.services.tasks import get_task_for, submit_task
+from app.services import processes
+from app.services.cases.opening import open_tasks
+from app.services.cases.reads import record_case_view
+from app.services.cases.tasks import get_task_for, submit_task
+from app.services.privacy import masking
+from app.services.staff import assignment
 
 from . import bp, data_of, json_body, text_member
 from .auth import current_api_user

@@ -1,0 +1,19 @@
+"""終結 (closure): the closure record's reason; closing to public assistance marks the person 生活保護受給中."""
+
+from __future__ import annotations
+
+from .kinds import HandlerResult, StepKind
+
+
+def mark_public_assistance(case, reason: str | None) -> None:
+    """Closed to public assistance: the person is recorded as 生活保護受給中 (no Act-based plan)."""
+    if reason == "public_assistance" and case.person is not None:
+        case.person.receiving_public_assistance = True
+
+
+def record_closure(step, task, submission, data: dict) -> HandlerResult:
+    mark_public_assistance(step.case, data["closure_reason"])
+    return HandlerResult(closure_reason=data["closure_reason"])
+
+
+KINDS = (StepKind("closure", handle=record_closure, confirm=lambda data: "終結"),)

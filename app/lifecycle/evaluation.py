@@ -1,0 +1,41 @@
+"""評価 (evaluation): after the plan period (or 90 days without contact), close, re-plan or continue.
+
+Closing for 連絡途絶 is a supervisor's decision (the ladder's evaluation task), never a caseworker's.
+"""
+
+from __future__ import annotations
+
+from app.engine import UserTaskInfo
+from app.errors import ValidationFailed
+
+from .deadlines import task_due_on
+from .kinds import HandlerResult, StepKind
+
+SUPERVISOR_ROLES = {"lead_worker", "section_chief"}
+
+
+def record_evaluation(step, task, submission, data: dict) -> HandlerResult:
+    if data.get("outcome") == "close" and data.get("closure_reason") == "lost_contact":
+        if task is None or not task.roles & SUPERVISOR_ROLES:
+            raise ValidationFailed({"closure_reason": [
+                "連絡途絶による終結は、主任相談支援員または係長の判断（連絡途絶の評価）でのみ選べます"]})
+    return HandlerResult(closure_reason=data.get("closure_reason") if data["outcome"] == "close" else None)
+
+
+def prefill_evaluation(info: UserTaskInfo) -> dict:
+    if info.bpmn_id == "evaluation_no_response":  # after 90 days without contact
+        return {"goals_result": "not_assessable"}
+    return {}
+
+
+def confirm_evaluation(data: dict) -> str | None:
+    return "終結" if data.get("outcome") == "close" else None
+
+
+def evaluation_due_on(info: UserTaskInfo, ward: str | None):
+    """Due a set time after the plan period ends (or on the ladder's evaluation date)."""
+    return task_due_on(info.bpmn_id, info.form_key, info.data, ward)
+
+
+KINDS = (StepKind("evaluation", handle=record_evaluation, due_on=evaluation_due_on, prefill=prefill_evaluation,
+                  confirm=confirm_evaluation),)

@@ -1,0 +1,53 @@
+"""相談受付 (intake): who the person is, their 申込 consent, and the screening that decides the way on.
+
+Screening `info_only` or `refer_other` ends the episode there (情報提供のみ, 他機関へつなぐ).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.extensions import db
+from app.models import Person
+
+from .consents import record_consent
+from .kinds import HandlerResult, StepKind
+from .people import link_person, register_household_member, resolve_person
+
+
+def _d(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def record_intake(step, task, submission, data: dict) -> HandlerResult:
+    case = step.case
+    existing = resolve_person(case, data)  # probable duplicates, 再相談
+    if existing is not None:
+        link_person(step, existing)
+    person = case.person
+    if person is None:
+        person = Person(name=data["person_name"], kana=data["person_kana"])
+        db.session.add(person)
+        case.person = person
+    person.name = data["person_name"]
+    person.kana = data["person_kana"]
+    person.birth_date = _d(data.get("birth_date"))
+    person.address = data.get("address") or person.address
+    person.phone = data.get("phone") or person.phone
+    person.receiving_public_assistance = bool(data.get("receiving_public_assistance"))
+    db.session.flush()
+    case.route = data.get("route")
+    scopes = list(data.get("consent_scopes") or [])
+    if data.get("applied") or scopes:  # the 申込 consent as a record, given by the person only
+        exclusions = [line.strip() for line in (data.get("consent_exclusions") or "").splitlines() if line.strip()]
+        record_consent(
+            step, person.id, kind="intake", given_by=data.get("consent_given_by") or "person",
+            given_on=_d(data.get("applied_on")) or _d(data["received_on"]),
+            form=data.get("consent_form") or "相談受付・申込票", scopes=scopes,
+            tax_with=list(data.get("tax_sharing_with") or []), exclusions=exclusions)
+    register_household_member(step, person.id)
+    reason = {"info_only": "info_only", "refer_other": "referred_out"}.get(data["screening_result"])
+    return HandlerResult(closure_reason=reason)
+
+
+KINDS = (StepKind("intake", handle=record_intake),)

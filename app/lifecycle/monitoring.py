@@ -1,0 +1,39 @@
+"""モニタリング (monitoring): due on the plan's next monitoring date; tells the diagram whether delivery
+has finished, and a missed contact starts the non-response ladder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.engine import UserTaskInfo
+from app.extensions import db
+
+from .deadlines import task_due_on
+from .delivery import delivery_finished
+from .kinds import HandlerResult, StepKind
+from .no_response import ladder_after_monitoring
+
+
+def record_monitoring(step, task, submission, data: dict) -> HandlerResult:
+    db.session.flush()
+    return HandlerResult(workflow_data={"delivery_finished": delivery_finished(step.case),
+                                        **ladder_after_monitoring(step.case, data)})
+
+
+def monitoring_due_on(info: UserTaskInfo, ward: str | None) -> date | None:
+    ruled = task_due_on(info.bpmn_id, info.form_key, info.data, ward)
+    if ruled is not None:
+        return ruled
+    try:
+        value = info.data.get("next_monitoring_on")
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def prefill_monitoring(info: UserTaskInfo) -> dict:
+    return {"contact_on": info.data.get("next_monitoring_on")} if info.data.get("next_monitoring_on") else {}
+
+
+KINDS = (StepKind("monitoring", handle=record_monitoring, due_on=monitoring_due_on, prefill=prefill_monitoring,
+                  variables=("delivery_finished", "no_response_ladder"), starts_delivery=True),)

@@ -1,0 +1,103 @@
+"""Keeps the human_task rows and the case state in step with the workflow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.engine import StepOutcome
+from app.extensions import db
+from app.models import Case, CoordinationMeeting, FormSubmission, HumanTask
+
+from . import registry
+from .kinds import due_by_rules
+
+if TYPE_CHECKING:
+    from .steps import CaseStep
+
+# When several tasks are open at once, the case is in the first of these states.
+STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessment", "intake", "suspended",
+                  "in_support"]
+
+
+def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | None) -> list[HumanTask]:
+    """Insert newly ready tasks, cancel tasks the process withdrew; returns the new rows.
+
+    The step's open task rows were read under its case lock.
+    """
+    case = step.case
+    open_rows = {row.engine_task_id: row for row in step.open_tasks if row.status == "open"}
+    ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
+    for task_id, row in open_rows.items():
+        if task_id not in ready and task_id != completed_task_id:
+            row.status = "cancelled"
+            step.record("task_cancelled", task_id=row.id, bpmn_id=row.bpmn_id)
+    opened = []
+    for task_id, info in ready.items():
+        if task_id in open_rows:
+            continue
+        roles = (info.role or "caseworker").split()
+        kind = registry.for_form(info.form_key)
+        row = HumanTask(
+            case_id=case.id,
+            engine_task_id=task_id,
+            bpmn_id=info.bpmn_id,
+            name=info.name,
+            form_key=info.form_key,
+            role=" ".join(roles),
+            ward=case.ward,
+            case_state=info.case_state,
+            instance_item=info.instance_item,
+            assignee_id=case.assigned_to_id if "caseworker" in roles else None,
+            due_on=due_by_rules(kind, info, case.ward),
+            prefill=kind.prefill(info) if kind.prefill else {},
+        )
+        db.session.add(row)
+        opened.append(row)
+    # The open rows of this step are now the ready ones (a second act in the step compares with them).
+    step.open_tasks = [row for row in step.open_tasks if row.status == "open"] + opened
+    # No flush here: the rows go out with the step's other writes (the commit, or the next query).
+    return opened
+
+
+def derive_state(case: Case, outcome: StepOutcome, completed_form_key: str | None = None) -> str:
+    """The case state the outcome puts the case in.
+
+    `completed_form_key` is the form of the task a live step just completed: a form that starts
+    delivery is itself the start of delivery, and a case already in support stays there until a
+    new meeting approves (which leaves `meeting`), so such steps need no query.  Replay leaves it
+    out and always asks the records.
+    """
+    if outcome.completed:
+        return "closed"
+    states = {info.case_state for info in outcome.ready_tasks}
+    for state in STATE_PRIORITY:
+        if state in states:
+            if state == "in_support" and not _delivery_started(case, completed_form_key):
+                return "decided"
+            return state
+    return case.state
+
+
+def _delivery_started(case: Case, completed_form_key: str | None = None) -> bool:
+    """支援決定 turns into 支援提供 with the first delivery form (service record, monitoring) after approval."""
+    delivery_forms = registry.delivery_forms()
+    if completed_form_key in delivery_forms or (completed_form_key and case.state == "in_support"):
+        return True
+    approval = (
+        db.session.query(CoordinationMeeting)
+        .filter_by(case_id=case.id, decision="approve")
+        .order_by(CoordinationMeeting.id.desc())
+        .first()
+    )
+    if approval is None:
+        return True
+    return (
+        db.session.query(FormSubmission.id)
+        .filter(
+            FormSubmission.case_id == case.id,
+            FormSubmission.form_key.in_(delivery_forms),
+            FormSubmission.id > approval.submission_id,
+        )
+        .first()
+        is not None
+    )

@@ -1,0 +1,249 @@
+"""The one pipeline every writer of a case goes through.
+
+A step locks the case row (with its open tasks and the head of its audit chain, read under that
+lock), loads the workflow, acts on it — completes a task, sends a message, fires timers, moves it
+to another process version, or starts it — and then writes, always in this order:
+
+1. the case state the outcome leads to,
+2. the workflow blob and the next timer,
+3. the task projection (new tasks in, withdrawn tasks cancelled),
+4. `case_state_changed` when the state moved,
+5. the closure, with its `Closure` record, whenever the process ended.
+
+The act's own audit event (`task_completed`, `action_run`, `timer_fired`, …) is written by the act,
+before the writes it caused.  The caller commits: one step, one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import contains_eager, undefer
+
+from app import access
+from app.audit_chain import HEAD_COLUMNS, CaseChain, head_params
+from app.clock import now, today
+from app.engine import RunningWorkflow, StepOutcome
+from app.extensions import db
+from app.models import Case, Closure, FormSubmission, HumanTask, ProcessVersion, User
+
+from . import projection, registry
+from .runtime import engine
+from .versions import current_version, spec_for
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How the case closes if this step ends the process."""
+
+    reason: str = "other"
+    closed_on: date | None = None
+
+
+class CaseStep:
+    """One transaction's change to one case: it holds the case row lock and the case's audit chain."""
+
+    def __init__(self, case: Case, actor: User | None, chain: CaseChain, open_tasks: list[HumanTask],
+                 workflow: RunningWorkflow | None = None):
+        self.case = case
+        self.actor = actor
+        self.chain = chain
+        self.open_tasks = open_tasks
+        self._workflow = workflow
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor is not None else None
+
+    @property
+    def workflow(self) -> RunningWorkflow:
+        if self._workflow is None:
+            self._workflow = engine().load(self.case.workflow_blob)
+        return self._workflow
+
+    def record(self, event_type: str, actor_id: int | None = None, **data):
+        """An audit event on this case's chain (by the step's actor unless another is named)."""
+        return self.chain.record(event_type, actor_id if actor_id is not None else self.actor_id, **data)
+
+    # -- acts -------------------------------------------------------------------------------
+    def complete_task(self, task: HumanTask, data: dict, form_version: int) -> FormSubmission:
+        """A validated form completes its task: records, engine, projection, audit."""
+        case, actor = self.case, self.actor
+        submission = FormSubmission(
+            case_id=case.id, human_task_id=task.id, form_key=task.form_key, form_version=form_version,
+            data=data, actor_id=actor.id, submitted_at=now(),
+        )
+        db.session.add(submission)
+        task.status = "completed"  # goes out with the submission: one flush for both
+        task.completed_at = now()
+        task.completed_by_id = actor.id
+        db.session.flush()
+        step_kind = registry.for_form(task.form_key)
+        result = step_kind.handle(self, task, submission, data)
+        engine_data = {**data, **result.workflow_data}
+        engine_input = step_input(self.workflow, task.engine_task_id, engine_data)  # for `audit replay`
+        outcome = self.workflow.complete_task(task.engine_task_id, engine_data)
+        self.record("task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
+                    submission_id=submission.id, on_behalf_of=access.acting_for(actor, task),
+                    engine_input=engine_input, outcome=outcome_digest(outcome))
+        closing = Closing(result.closure_reason or "other", _date(data.get("closed_on")))
+        self.advance(outcome, completed_task_id=task.engine_task_id, completed_form_key=task.form_key,
+                     closing=closing)
+        if not case.is_closed and step_kind.after is not None:
+            step_kind.after(self, task, submission, data)
+        return submission
+
+    def send_message(self, name: str, payload: dict, action: str, **event_data) -> StepOutcome:
+        """A case action that sends the process a message (`action_run` keeps it for replay)."""
+        outcome = self.workflow.send_message(name, payload)
+        self.record("action_run", action=action, **event_data,
+                    message={"name": name, "payload": payload}, outcome=outcome_digest(outcome))
+        self.advance(outcome)
+        return outcome
+
+    def fire_timers(self) -> list[HumanTask]:
+        """Fire the workflow's due timers; returns the task rows the firing opened."""
+        outcome = self.workflow.fire_due_timers()
+        self.record("timer_fired", None, next_timer_at=outcome.next_timer_at)
+        return self.advance(outcome)
+
+    def move_to(self, target: ProcessVersion, blob: bytes, outcome: StepOutcome, **event_data) -> None:
+        """Put the case on another process version with the migrated workflow."""
+        previous_state = self.case.state
+        from_version = self.case.process_version.version
+        self.case.process_version_id = target.id
+        self.case.workflow_blob = blob
+        self.advance(outcome, dump=False)
+        self.record("case_migrated", from_version=from_version, to_version=target.version,
+                    state_before=previous_state, state_after=self.case.state, **event_data)
+
+    # -- the writes every act ends with -----------------------------------------------------
+    def advance(self, outcome: StepOutcome, completed_task_id: str | None = None,
+                completed_form_key: str | None = None, closing: Closing | None = None,
+                dump: bool = True) -> list[HumanTask]:
+        """Write what the engine's outcome means for the case; returns the newly opened task rows."""
+        case = self.case
+        previous = case.state
+        case.state = projection.derive_state(case, outcome, completed_form_key)
+        if dump:
+            case.workflow_blob = self.workflow.dump()
+        case.next_timer_at = outcome.next_timer_at
+        case.updated_at = now()
+        opened = projection.sync_tasks(self, outcome, completed_task_id)
+        if case.state != previous:
+            self.record("case_state_changed", before=previous, after=case.state)
+        if outcome.completed:
+            self._close(closing or Closing())
+        return opened
+
+    def _close(self, closing: Closing) -> None:
+        case = self.case
+        closed_on = closing.closed_on or today()
+        case.closed_on = closed_on
+        case.closure_reason = closing.reason
+        submission_id = db.session.query(db.func.max(FormSubmission.id)).filter_by(case_id=case.id).scalar()
+        db.session.add(Closure(case_id=case.id, closed_on=closed_on, reason=closing.reason,
+                               submission_id=submission_id, closed_by_id=self.actor_id))
+        self.record("case_closed", reason=closing.reason, closed_on=closed_on.isoformat())
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# -- the engine's inputs and answers, as audit events keep them ----------------------------------
+def step_input(workflow: RunningWorkflow, engine_task_id: str, data: dict) -> dict:
+    """What `complete_task` is about to feed the engine, in replayable terms."""
+    info = next((i for i in workflow.ready_user_tasks() if i.task_id == str(engine_task_id)), None)
+    return {
+        "bpmn_id": info.bpmn_id if info else None,
+        "instance_item": info.instance_item if info else None,
+        "iteration": info.iteration if info else None,
+        "data": data,
+    }
+
+
+def outcome_digest(outcome: StepOutcome) -> dict:
+    """The engine's answer to a step, small enough to keep in the step's audit event."""
+    ready = sorted([info.bpmn_id, info.instance_item] for info in outcome.ready_tasks)
+    return {"completed": bool(outcome.completed), "ready": ready}
+
+
+# -- beginning a step --------------------------------------------------------------------------
+# The statements of every step, built once: SQLAlchemy keeps a statement object's cache key.
+_CASE_LOCKED = (
+    sa.select(Case).where(Case.id == sa.bindparam("case_id")).options(undefer(Case.workflow_blob))
+    .with_for_update().execution_options(populate_existing=True)
+)
+_WITH_CASE = contains_eager(HumanTask.case)  # a plain join, so that FOR UPDATE OF can name the table
+_TASK_LOCKING_ITS_CASE = (
+    sa.select(HumanTask).join(HumanTask.case).join(Case.process_version)
+    .where(HumanTask.id == sa.bindparam("task_id"))
+    .options(_WITH_CASE.contains_eager(Case.process_version), _WITH_CASE.undefer(Case.workflow_blob))
+    .with_for_update(of=Case).execution_options(populate_existing=True)
+)
+_OPEN_TASKS_AND_CHAIN_HEAD = (
+    sa.select(HumanTask, *HEAD_COLUMNS)
+    .where(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open")
+    .execution_options(populate_existing=True)
+)
+
+
+def _under_lock(case: Case, actor: User | None) -> CaseStep:
+    """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh."""
+    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
+    chain = CaseChain(case.id, rows[0][1], rows[0][2]) if rows else CaseChain(case.id)
+    return CaseStep(case, actor, chain, [row[0] for row in rows])
+
+
+def lock(case_id: int, actor: User | None) -> CaseStep:
+    """Lock the case row (read fresh, with its workflow) and begin a step on it."""
+    case = db.session.execute(_CASE_LOCKED, {"case_id": case_id}).scalars().one()
+    return _under_lock(case, actor)
+
+
+def lock_task(task_id: int, actor: User) -> tuple[CaseStep, HumanTask] | None:
+    """The task with its case locked, in one query, and a step on that case; None for no such task.
+
+    The task row is read under the lock, so a second submission or a reassignment made meanwhile
+    is seen.
+    """
+    task = db.session.execute(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}).scalars().one_or_none()
+    if task is None:
+        return None
+    step = _under_lock(task.case, actor)
+    if task not in step.open_tasks:
+        db.session.refresh(task)
+    return step, task
+
+
+def claimed(case: Case) -> CaseStep:
+    """A step on a case the caller has just locked itself (the scheduler's claim); no actor."""
+    return _under_lock(case, None)
+
+
+def start(ward: str, actor: User, route: str | None = None) -> CaseStep:
+    """A new case at intake, its workflow started on the current process version."""
+    version = current_version()
+    start_data = {"plan_round": 0, "max_plan_rounds": int(current_app.config["MAX_PLAN_ROUNDS"])}
+    workflow = engine().start(spec_for(version), start_data)
+    case = Case(
+        ward=ward,
+        state="intake",
+        assigned_to_id=actor.id if actor.has_role("caseworker") else None,
+        opened_on=today(),
+        route=route,
+        process_version_id=version.id,
+        workflow_blob=workflow.dump(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    step = CaseStep(case, actor, CaseChain.new(case.id), [], workflow)
+    outcome = workflow.outcome()
+    step.record("case_opened", ward=ward, process_version=version.version,
+                start_data=start_data, outcome=outcome_digest(outcome))  # start_data: for `audit replay`
+    step.advance(outcome, dump=False)
+    return step

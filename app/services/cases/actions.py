@@ -1,0 +1,81 @@
+"""Case actions (record a progress note, ask for the hand-off to public assistance, flag a risk,
+correct the person's details): each is one transaction through the lifecycle's step pipeline."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import access
+from app.clock import now
+from app.engine import EngineError
+from app.errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed
+from app.extensions import db
+from app.lifecycle import public_assistance, registry, steps
+from app.models import Case, FormSubmission, User
+
+from .opening import open_tasks
+from .tasks import record_step_failure, validated
+
+# Each action and the form it is recorded with (the hand-off request carries only a note).
+ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
+           "correct_person": "person_correction"}
+
+
+def available_actions(case: Case, user: User) -> list[str]:
+    if case.is_closed or not access.can_run_action(user, case, "record_progress"):
+        return []
+    actions = ["record_progress"]
+    if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
+        actions.append("request_pa_handoff")
+    actions.append("flag_risk")  # 自死企図 risk flag
+    if case.person_id is not None:
+        actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
+    return actions
+
+
+def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not access.can_view_case(actor, case):
+        raise NotFound("相談ケースが見つかりません")
+    if action not in ACTIONS:
+        raise NotFound(f"操作 {action} はありません")
+    if not access.can_run_action(actor, case, action):
+        raise Forbidden("この相談ケースで操作する権限がありません")
+    try:
+        step = steps.lock(case_id, actor)
+        if step.case.is_closed:
+            raise CaseClosed("この相談ケースは終結しています。操作はできません")
+        if action not in available_actions(step.case, actor):
+            raise Conflict(f"操作 {action} は現在この相談ケースでは行えません")
+        if ACTIONS[action] is None:
+            public_assistance.request_handoff(step, raw)
+        else:
+            _record_action(step, action, raw)
+        db.session.commit()
+        return step.case
+    except EngineError as exc:
+        db.session.rollback()
+        record_step_failure(case_id, actor.id, action, exc.element_id, exc)
+        raise StepFailed(f"操作「{action}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _record_action(step: steps.CaseStep, action: str, raw: dict) -> None:
+    """Validate the action's form, keep it as an immutable submission, and let its step record it."""
+    case, actor = step.case, step.actor
+    form_key = ACTIONS[action]
+    data, form_version = validated(case.process_version, form_key, raw)
+    submission = FormSubmission(case_id=case.id, action=action, form_key=form_key,
+                                form_version=form_version, data=data, actor_id=actor.id, submitted_at=now())
+    db.session.add(submission)
+    db.session.flush()
+    case.updated_at = now()
+    registry.for_form(form_key).handle(step, None, submission, data)
+    if action == "record_progress":
+        step.record("action_run", action="record_progress", submission_id=submission.id,
+                    on_behalf_of=access.acting_for(actor, case))

@@ -1,0 +1,44 @@
+"""Case search for ward staff: by case id, name or kana; results go through the masking rules."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import or_
+
+from app import access
+from app.access.policy import WHOLE_WARD_READERS
+from app.errors import Forbidden, ValidationFailed
+from app.extensions import db
+from app.forms.jp import normalize_kana
+from app.models import Case, Person, User
+from app.services.privacy.masking import search_result, viewer_for
+
+LIMIT = 50
+
+
+def can_search(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(user.roles & WHOLE_WARD_READERS) \
+        and user.ward is not None
+
+
+def search_cases(user: User, q: str) -> list[dict]:
+    """Cases of the user's ward (and of the workers they cover) matching ``q``, newest first."""
+    if not can_search(user):
+        raise Forbidden("相談ケースを検索できるのは区の相談支援員・主任・係長です")
+    text = unicodedata.normalize("NFKC", (q or "")).strip().lstrip("#")
+    if not text:
+        raise ValidationFailed({"q": ["検索する氏名・フリガナ・ケース番号を入力してください"]})
+    if len(text) > 100:
+        raise ValidationFailed({"q": ["検索語は100文字以内で入力してください"]})
+    query = db.session.query(Case).outerjoin(Person, Case.person_id == Person.id)
+    covered = access.covered_user_ids(user)
+    query = query.filter(or_(Case.ward == user.ward, Case.assigned_to_id.in_(covered or {-1})))
+    compact = text.replace(" ", "")
+    clauses = [Person.name.contains(text, autoescape=True), Person.kana.contains(normalize_kana(text), autoescape=True),
+               db.func.replace(Person.name, " ", "").contains(compact, autoescape=True),
+               db.func.replace(Person.kana, " ", "").contains(normalize_kana(compact), autoescape=True)]
+    if text.isdigit() and len(text) < 10:
+        clauses.append(Case.id == int(text))
+    cases = query.filter(or_(*clauses)).order_by(Case.id.desc()).limit(LIMIT).all()
+    return [search_result(viewer_for(user, case)) for case in cases if access.can_view_case(user, case)]

@@ -1,0 +1,136 @@
+"""In-app notifications: one row per recipient, written in the transaction that raises the alert.
+
+`dedupe_key` makes each alert appear once per person however often a sweep runs.  Email is
+optional and off by default (NOTIFY_EMAIL, SMTP_* settings): notification_mail.py sends it from the
+scheduler pass after the commit, and a mail failure never undoes the alert.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import now, today
+from app.extensions import db
+from app.lifecycle.deadlines import evaluation_overdue_on
+from app.models import Case, HumanTask, Notification, PlanVersion, TimerIncident, User
+
+# Tasks whose opening alerts supervisors of the case's ward (the non-response ladder).
+ALERT_ROLES_ON_OPEN = {
+    "home_visit": ("lead_worker", "section_chief"),
+    "suspension_decision": ("section_chief",),
+    "evaluation_no_response": ("lead_worker", "section_chief"),
+}
+SUPERVISORS = ("lead_worker", "section_chief")
+
+
+
+def _(text: str) -> str:
+    """Marks a msgid for extraction; the page translates it with the notification's params."""
+    return text
+
+
+# Japanese message per kind (msgids; %(name)s etc. come from Notification.params).
+MESSAGES = {
+    "task_alert": _("「%(name)s」が必要です（連絡がとれない状態が続いています）"),
+    "task_overdue": _("「%(name)s」の期限（%(due_on)s）を過ぎています"),
+    "evaluation_overdue": _("評価がプラン期間終了後の期限（%(due_on)s）を過ぎても行われていません"),
+    "timer_incident": _("タイマーの処理が繰り返し失敗しました（運用担当の確認が必要です）"),
+}
+
+
+def ward_users(ward: str | None, roles: tuple[str, ...]) -> list[User]:
+    users = db.session.query(User).filter(User.active.is_(True), User.ward == ward).all()
+    return [user for user in users if user.roles.intersection(roles)]
+
+
+def notify(users, kind: str, dedupe_key: str, case_id: int | None = None, **params) -> int:
+    """Add one notification per user unless that user already has this alert."""
+    added = 0
+    for user in {u.id: u for u in users if u is not None}.values():
+        exists = db.session.query(Notification.id).filter_by(user_id=user.id, dedupe_key=dedupe_key).first()
+        if exists:
+            continue
+        db.session.add(Notification(user_id=user.id, case_id=case_id, kind=kind, dedupe_key=dedupe_key,
+                                    params=params, created_at=now()))
+        added += 1
+    return added
+
+
+def alert_for_new_tasks(case: Case, tasks: list[HumanTask]) -> None:
+    for task in tasks:
+        roles = ALERT_ROLES_ON_OPEN.get(task.bpmn_id)
+        if roles:
+            recipients = ward_users(case.ward, roles) + [case.assigned_to]
+            notify(recipients, "task_alert", f"task_alert:{task.id}", case.id, name=task.name,
+                   due_on=task.due_on.isoformat() if task.due_on else None)
+
+
+def alert_incident(case: Case, incident: TimerIncident) -> None:
+    notify(ward_users(case.ward, SUPERVISORS), "timer_incident", f"timer_incident:{incident.id}", case.id,
+           error=(incident.last_error or "")[:300])
+
+
+def sweep_overdue() -> int:
+    """Alert the owner of every overdue open task once, and supervisors of late evaluations."""
+    day = today()
+    added = 0
+    overdue = db.session.query(HumanTask).filter(HumanTask.status == "open", HumanTask.due_on < day).all()
+    for task in overdue:
+        owners = [task.assignee] if task.assignee else ward_users(task.ward, tuple(task.roles))
+        added += notify(owners, "task_overdue", f"task_overdue:{task.id}", task.case_id, name=task.name,
+                        due_on=task.due_on.isoformat())
+    for task in db.session.query(HumanTask).filter_by(status="open", form_key="evaluation"):
+        due = _evaluation_alert_on(task)
+        if due is not None and due <= day:
+            added += notify(ward_users(task.ward, SUPERVISORS) + [task.assignee], "evaluation_overdue",
+                            f"evaluation_overdue:{task.id}", task.case_id, name=task.name, due_on=due.isoformat())
+    try:
+        db.session.commit()
+    except IntegrityError:  # another scheduler added the same alert at the same moment
+        db.session.rollback()
+        added = 0
+    return added
+
+
+def _evaluation_alert_on(task: HumanTask) -> date | None:
+    plan = (
+        db.session.query(PlanVersion)
+        .filter_by(case_id=task.case_id, status="approved")
+        .order_by(PlanVersion.number.desc())
+        .first()
+    )
+    return evaluation_overdue_on(task.ward, plan.plan_to) if plan and plan.plan_to else None
+
+
+def message(note: Notification) -> str:
+    return MESSAGES.get(note.kind, note.kind)
+
+
+def params_of(note: Notification) -> dict:
+    return {"name": "", "due_on": "", **(note.params or {})}
+
+
+def unread_count(user: User) -> int:
+    return db.session.query(Notification).filter_by(user_id=user.id, read_at=None).count()
+
+
+def for_user(user: User, limit: int = 100) -> list[Notification]:
+    return (
+        db.session.query(Notification)
+        .filter_by(user_id=user.id)
+        .order_by(Notification.read_at.isnot(None), Notification.id.desc())
+        .limit(limit)
+        .all()
+    )
+
+
+def mark_read(user: User, notification_id: int | None = None) -> int:
+    query = db.session.query(Notification).filter_by(user_id=user.id, read_at=None)
+    if notification_id is not None:
+        query = query.filter_by(id=notification_id)
+    count = query.update({Notification.read_at: now()}, synchronize_session=False)
+    db.session.commit()
+    return count
+
