@@ -1,4 +1,4 @@
-"""The `tsunagi` command: the Flask CLI for this app."""
+"""The commands of the `tsunagi` command line, registered on each app by create_app."""
 
 from __future__ import annotations
 
@@ -6,20 +6,8 @@ from datetime import UTC
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
 from app.extensions import db
-
-
-def _create_app():
-    from app import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app)
-def main():
-    """tsunagi — 自立相談支援のケース管理とワークフロー"""
 
 
 def _email_option(ctx, param, value):

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.codes import CODE_LISTS, DATA_SOURCES
 from app.forms import values
-from app.forms.definitions import (
+from app.forms.schema import (
     FIELD_KEYS,
     FIELD_TYPES,
     NAME_PATTERN,

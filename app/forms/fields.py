@@ -15,7 +15,7 @@ from wtforms.fields import Field
 from wtforms.utils import unset_value
 
 from app.forms import jp, values
-from app.forms.definitions import FieldDefinition
+from app.forms.schema import FieldDefinition
 
 
 class DefinedField(Field):

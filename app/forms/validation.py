@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.forms import values
-from app.forms.definitions import Condition, FieldDefinition, FormDefinition, Rule
+from app.forms.definitions import FormDefinition
 from app.forms.messages import is_english, message
+from app.forms.schema import Condition, FieldDefinition, Rule
 
 
 @dataclass

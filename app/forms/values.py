@@ -12,7 +12,7 @@ from app.forms import jp
 from app.forms.messages import is_english, message
 
 if TYPE_CHECKING:
-    from app.forms.definitions import FieldDefinition
+    from app.forms.schema import FieldDefinition
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()

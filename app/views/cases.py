@@ -6,13 +6,11 @@ from flask_login import current_user, login_required
 from app.access import access_rule
 from app.codes import WARDS
 from app.errors import ServiceError, ValidationFailed
-from app.extensions import db
 from app.forms import build_form_class
-from app.models import SupportDecision
 from app.services import processes
 from app.services.cases import pages as case_pages
 from app.services.cases.actions import ACTIONS, available_actions, run_action
-from app.services.cases.opening import get_case_for, open_tasks, start_case
+from app.services.cases.opening import decision_of, get_case_for, open_tasks, start_case
 from app.services.cases.reads import record_case_view
 from app.services.cases.search import can_search, search_cases
 from app.services.privacy import masking
@@ -64,8 +62,8 @@ def search():
 @login_required
 def notice(case_id: int, decision_id: int):
     case = get_case_for(current_user, case_id)
-    decision = db.session.get(SupportDecision, decision_id)
-    if decision is None or decision.case_id != case.id:
+    decision = decision_of(case, decision_id)
+    if decision is None:
         abort(404)
     record_case_view(current_user, case, "decision_notice", decision_id=decision.id)
     return render_template("notice.html", case=case, decision=decision)

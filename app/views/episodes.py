@@ -11,8 +11,7 @@ from flask_login import current_user, login_required
 from app import access, codes
 from app.access import access_rule
 from app.errors import ServiceError, ValidationFailed
-from app.extensions import db
-from app.models import Case, Consent
+from app.models import Case
 from app.services.cases.opening import get_case_for, open_tasks
 from app.services.intake import consents, episodes, households
 
@@ -21,7 +20,7 @@ bp = Blueprint("episodes", __name__, url_prefix="/cases")
 
 def episode_panel(case: Case) -> dict:
     """What the case page shows about the person's episodes, consents and household."""
-    later = db.session.query(Case).filter_by(previous_case_id=case.id).order_by(Case.id).all()
+    later = episodes.later_episodes(case)
     return {
         "may_read": households.may_read_person_records(current_user, case),
         "consents": consents.consents_of(case),
@@ -39,8 +38,8 @@ def episode_panel(case: Case) -> dict:
 @access_rule("case_action")
 def withdraw_consent(case_id: int, consent_id: int):
     case = get_case_for(current_user, case_id)
-    consent = db.session.get(Consent, consent_id)
-    if consent is None or consent.case_id != case.id:
+    consent = consents.consent_of(case, consent_id)
+    if consent is None:
         return render_template("error.html", message=_("同意の記録が見つかりません"), status=404), 404
     errors: dict[str, list[str]] = {}
     if request.method == "POST":

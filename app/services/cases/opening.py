@@ -7,7 +7,7 @@ from app.codes import WARDS
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import steps
-from app.models import Case, FormSubmission, HumanTask, User
+from app.models import Case, FormSubmission, HumanTask, SupportDecision, User
 
 
 def start_case(ward: str, actor: User, route: str | None = None) -> Case:
@@ -35,3 +35,9 @@ def open_tasks(case: Case) -> list[HumanTask]:
 
 def submissions(case: Case) -> list[FormSubmission]:
     return db.session.query(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all()
+
+
+def decision_of(case: Case, decision_id: int) -> SupportDecision | None:
+    """A support decision of this case (None for another case's)."""
+    decision = db.session.get(SupportDecision, decision_id)
+    return decision if decision is not None and decision.case_id == case.id else None

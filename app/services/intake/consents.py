@@ -23,6 +23,12 @@ from app.lifecycle import steps
 from app.models import Case, Consent
 
 
+def consent_of(case: Case, consent_id: int) -> Consent | None:
+    """The consent if it belongs to this episode."""
+    consent = db.session.get(Consent, consent_id)
+    return consent if consent is not None and consent.case_id == case.id else None
+
+
 def withdraw_consent(case_id: int, consent_id: int, withdrawn_on: date | None, note: str | None, actor) -> Consent:
     """The person withdraws a consent: sharing stops from ``withdrawn_on``; past records stay. One transaction."""
     case = db.session.get(Case, case_id)
@@ -63,4 +69,4 @@ def describe(consent: Consent) -> dict:
     }
 
 
-__all__ = ["consents_of", "describe", "withdraw_consent"]
+__all__ = ["consent_of", "consents_of", "describe", "withdraw_consent"]

@@ -46,3 +46,8 @@ def _prefill_intake(case: Case, values: dict) -> None:
     intake = db.session.query(HumanTask).filter_by(case_id=case.id, status="open", form_key="intake").first()
     if intake is not None:
         intake.prefill = {**(intake.prefill or {}), **{k: v for k, v in values.items() if v not in (None, "")}}
+
+
+def later_episodes(case: Case) -> list[Case]:
+    """The episodes opened after this one as re-consultations of it."""
+    return db.session.query(Case).filter_by(previous_case_id=case.id).order_by(Case.id).all()

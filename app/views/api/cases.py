@@ -17,8 +17,8 @@ from app.services.intake import referrals as referral_intake
 from app.services.privacy import masking
 from app.services.staff import assignment
 
-from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
+from .blueprint import bp, data_of, json_body, text_member
 from .intake import slip_created
 from .serializers import case_detail, event, task_summary
 

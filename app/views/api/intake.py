@@ -11,8 +11,8 @@ from app.errors import ValidationFailed
 from app.services.intake import consents, episodes, households
 from app.services.intake import referrals as referral_intake
 
-from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
+from .blueprint import bp, data_of, json_body, text_member
 
 
 def _optional_date(body: dict, name: str) -> date | None:

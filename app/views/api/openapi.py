@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.access import access_rule
 from app.codes import WARDS
 
-from . import bp
+from .blueprint import bp
 
 MAX_ID = 2_147_483_647
 PROBLEM = {"$ref": "#/components/schemas/Problem"}

@@ -15,8 +15,8 @@ from app.services.cases.tasks import get_task_for, submit_task
 from app.services.privacy import masking
 from app.services.staff import assignment
 
-from . import bp, data_of, json_body, text_member
 from .auth import current_api_user
+from .blueprint import bp, data_of, json_body, text_member
 from .serializers import task_summary
 
 
