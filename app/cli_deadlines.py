@@ -31,7 +31,7 @@ def show(ward, on_day):
 @click.option("--ward", default=None, help="Ward code; omit for every ward.")
 def set_rule(rule, days, business_days, effective_from, ward):
     """Override RULE with DAYS from a date on (for one ward or all)."""
-    from app.lifecycle.deadlines import set_rule as store
+    from app.services.timers.deadline_rules import set_rule as store
 
     try:
         store(rule, days, business_days, date.fromisoformat(effective_from), ward)
@@ -47,7 +47,7 @@ def set_rule(rule, days, business_days, effective_from, ward):
 @click.option("--note", default=None)
 def close(day, ward, note):
     """Mark DAY (ISO date) as a day the office is closed."""
-    from app.lifecycle.deadlines import add_closed_day
+    from app.services.timers.deadline_rules import add_closed_day
 
     add_closed_day(date.fromisoformat(day), ward, note)
     click.echo(f"closed: {day} ({ward or 'all wards'})")

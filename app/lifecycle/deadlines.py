@@ -135,26 +135,3 @@ def task_due_on(bpmn_id: str, form_key: str | None, data: dict, ward: str | None
     if form_key == "evaluation" and _iso_day(data.get("plan_to")):
         return evaluation_overdue_on(ward, _iso_day(data["plan_to"]))
     return None
-
-
-def set_rule(rule: str, days: int, business_days: bool, effective_from: date, ward: str | None) -> DeadlineRule:
-    """Add (or replace) a ward's or the city's override of a rule from a date on."""
-    if rule not in DEFAULT_RULES:
-        raise KeyError(f"unknown deadline rule {rule}; known: {', '.join(sorted(DEFAULT_RULES))}")
-    if days < 0:
-        raise ValueError("days must not be negative")
-    row = db.session.query(DeadlineRule).filter_by(rule=rule, ward=ward, effective_from=effective_from).first()
-    if row is None:
-        row = DeadlineRule(rule=rule, ward=ward, effective_from=effective_from, days=days)
-        db.session.add(row)
-    row.days, row.business_days = days, business_days
-    db.session.commit()
-    return row
-
-
-def add_closed_day(day: date, ward: str | None, note: str | None) -> None:
-    from app.models import ClosedDay
-
-    if db.session.query(ClosedDay).filter_by(ward=ward, day=day).first() is None:
-        db.session.add(ClosedDay(ward=ward, day=day, note=note))
-        db.session.commit()

@@ -1,0 +1,1 @@
+"""The audit trail: checking the chains, auditors' history pages, deterministic replay, exports."""

@@ -6,6 +6,9 @@ chain without the system: sha256 over the canonical payload (see app/models/audi
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
 from app import audit_chain as audit
 from app.clock import now
 from app.extensions import db
@@ -77,12 +80,8 @@ def _event(event, names: dict, viewer) -> dict:
 
 def check_exported_chain(exported: dict) -> bool:
     """Recompute an export's chain from its own content (what an outside reader would do)."""
-    import hashlib
-
     prev = "0" * 64
     for item in exported["events"]:
-        from datetime import datetime
-
         at = datetime.fromisoformat(item["at"].replace("Z", "+00:00"))
         payload = canonical_payload(exported["chain"]["chain"], item["sequence"], prev, item["event_type"],
                                     item["case_id"], item["actor_id"], at, item["data"])

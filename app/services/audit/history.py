@@ -18,7 +18,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.forms import FormDefinition
 from app.lifecycle.versions import form_definition
-from app.models import AuditEvent, Case, FormSubmission, ProcessVersion, User
+from app.models import AuditEvent, Case, FormSubmission, HumanTask, ProcessVersion, User
 from app.models.audit import chain_key
 from app.services.audit.replay import ENGINE_ACTIONS, ENGINE_EVENTS, ReplayResult, replay_case
 
@@ -289,8 +289,6 @@ def diagram_xml(case: Case) -> str:
 def record_refused_change(user: User, method: str, path: str, endpoint: str | None,
                           view_args: dict | None) -> None:
     """Audit an attempt by a read-only user to change something (the request is then refused)."""
-    from app.models import HumanTask
-
     args = view_args or {}
     case_id = args.get("case_id")
     if case_id is None and 0 < (args.get("task_id") or 0) <= 2_147_483_647:

@@ -1,0 +1,1 @@
+"""Demo data: `tsunagi demo` and the sample submissions it (and the benchmarks) use."""

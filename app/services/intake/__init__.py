@@ -1,0 +1,1 @@
+"""Connecting a person to the desk: referral slips, consents, re-consultation, households."""

@@ -1,0 +1,1 @@
+"""Time: firing process timers, the scheduler, overdue alerts and their mail, deadline rules."""
