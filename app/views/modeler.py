@@ -12,9 +12,8 @@ from app.access.registry import access_rule
 from app.codes import ROLES
 from app.engine import MAX_BPMN_BYTES
 from app.forms import load_form_definitions
-from app.services import process_drafts as drafts
-from app.services import process_migration as migration
 from app.services.errors import ServiceError, ValidationFailed
+from app.services.processes import drafts, migration
 
 bp = Blueprint("modeler", __name__, url_prefix="/processes")
 BPMN_JS_VERSION = "18.31.1"

@@ -107,7 +107,7 @@ def _tiny(body: str) -> str:
 
 def _problems(app, xml: str):
     from app.forms import load_form_definitions
-    from app.services.process_checks import check_files
+    from app.services.processes.checks import check_files
 
     forms = load_form_definitions(app.config["FORMS_DIR"])
     return check_files({"tiny.bpmn": layout_bpmn.relayout(_tiny(xml))}, "tiny", forms)

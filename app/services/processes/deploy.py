@@ -11,9 +11,9 @@ from app.extensions import db
 from app.forms import FormDefinition, load_form_definitions
 from app.models import ProcessVersion
 
-from . import audit
-from .errors import NotFound
-from .runtime import engine, now
+from .. import audit
+from ..errors import NotFound
+from ..runtime import engine, now
 
 
 def read_process_files(directory: str) -> dict[str, str]:
@@ -100,3 +100,12 @@ def form_definition(version: ProcessVersion, form_key: str) -> FormDefinition:
         _definitions.clear()
     _definitions[key] = definition
     return definition
+
+
+def process_files(files: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """{filename: [(process id, name)]} of a set of BPMN files (a deployed version, or processes/)."""
+    from app.engine import parse_xml
+
+    from .graph import processes_in
+
+    return {name: processes_in(parse_xml(text, name)) for name, text in sorted(files.items())}

@@ -20,13 +20,13 @@ from app.engine import MigrationPlan, try_migration
 from app.extensions import db
 from app.models import Case, ProcessVersion, User
 
-from . import audit
-from .case_lock import lock_case
-from .errors import NotFound
-from .process_drafts import get_version, require_owner
-from .processes import spec_for
-from .projection import derive_state, sync_tasks
-from .runtime import engine, now
+from .. import audit
+from ..case_lock import lock_case
+from ..errors import NotFound
+from ..projection import derive_state, sync_tasks
+from ..runtime import engine, now
+from .deploy import spec_for
+from .drafts import get_version, require_owner
 
 
 @dataclass

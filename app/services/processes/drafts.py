@@ -14,11 +14,11 @@ from app.extensions import db
 from app.forms import load_form_definitions
 from app.models import ProcessDraft, ProcessVersion, User
 
-from . import audit
-from .errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from .process_checks import blocking, check_files
-from .processes import current_version, spec_for, store_version
-from .runtime import engine, now
+from .. import audit
+from ..errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from ..runtime import engine, now
+from .checks import blocking, check_files
+from .deploy import current_version, spec_for, store_version
 
 
 class ChecksFailed(ServiceError):

@@ -8,7 +8,7 @@ In order; a failing step stops the ones that need its result:
    flow: a warning, since no condition may match);
 5. every expression and script compiles under the restricted environment (no import, file
    access or dunder walks); timer expressions evaluate;
-6. no loop without a cap (heuristic in ``process_graph``);
+6. no loop without a cap (heuristic in ``graph``);
 7. the contract's form keys (contract §2) still exist and the main process still uses the
    task forms other systems rely on;
 8. every flow node has a shape in the diagram.
@@ -29,9 +29,9 @@ from app.engine import (
 )
 from app.forms import load_form_definitions
 
-from . import process_graph
-from .processes import read_process_files
-from .runtime import engine
+from ..runtime import engine
+from . import graph
+from .deploy import read_process_files
 
 # Contract §2: every definition must exist; the task forms must stay on user tasks of the main process.
 CONTRACT_FORMS = {
@@ -94,15 +94,15 @@ def _task_problems(files, process_id, forms) -> list[ProcessProblem]:
 
 def _document_problems(root, filename: str) -> list[ProcessProblem]:
     problems = []
-    for lane_id, name in process_graph.lane_names(root):
+    for lane_id, name in graph.lane_names(root):
         if name not in ROLES:
             problems.append(ProcessProblem(f"レーン名「{name}」はロールコードではありません", lane_id, filename))
-    for gateway_id, severity, message in process_graph.gateway_problems(root):
+    for gateway_id, severity, message in graph.gateway_problems(root):
         problems.append(ProcessProblem(message, gateway_id, filename, severity))
     problems += _source_problems(root, filename)
-    for element_id, severity, message in process_graph.loop_problems(root):
+    for element_id, severity, message in graph.loop_problems(root):
         problems.append(ProcessProblem(message, element_id, filename, severity))
-    for element_id in process_graph.missing_shapes(root):
+    for element_id in graph.missing_shapes(root):
         problems.append(ProcessProblem("図（BPMNShape）がありません。tools/layout_bpmn.py で配置してください",
                                        element_id, filename))
     return problems
@@ -110,7 +110,7 @@ def _document_problems(root, filename: str) -> list[ProcessProblem]:
 
 def _source_problems(root, filename: str) -> list[ProcessProblem]:
     problems = []
-    for source in process_graph.sources(root):
+    for source in graph.sources(root):
         if source.kind in ("timeDuration", "timeDate", "timeCycle"):
             reasons = timer_expression_problems(source.kind, source.text)
         else:

@@ -230,3 +230,13 @@ def loop_problems(root) -> list[tuple[str, str, str]]:
     for container in root.iter(*(f"{{{BPMN}}}{name}" for name in CONTAINERS)):
         problems.extend(_container_loops(container))
     return problems
+
+
+def processes_in(root) -> list[tuple[str, str]]:
+    """(id, name) of every process the document defines, in document order."""
+    return [(p.get("id"), p.get("name") or p.get("id")) for p in root.iter(f"{{{BPMN}}}process")]
+
+
+def called_elements(root) -> list[tuple[str, str]]:
+    """(call activity id, calledElement) of every call activity of the document."""
+    return [(el.get("id"), (el.get("calledElement") or "").strip()) for el in root.iter(f"{{{BPMN}}}callActivity")]
