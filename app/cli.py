@@ -101,7 +101,7 @@ def register_cli(app: Flask) -> None:
     @processes_group.command("check")
     def check():
         """Validate processes/ and forms/; exit 1 with the problems when anything is wrong."""
-        from app.services.process_checks import blocking, check_directory
+        from app.services.processes.checks import blocking, check_directory
 
         problems = check_directory()
         for problem in problems:
@@ -114,8 +114,8 @@ def register_cli(app: Flask) -> None:
     @processes_group.command("deploy")
     @click.option("--note", default=None)
     def deploy(note):
-        from app.services.process_checks import blocking, check_directory
-        from app.services.processes import deploy_from_disk
+        from app.services.processes.checks import blocking, check_directory
+        from app.services.processes.deploy import deploy_from_disk
 
         errors = blocking(check_directory())
         for problem in errors:  # the same checks as the modeler's deploy

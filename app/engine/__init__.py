@@ -56,6 +56,11 @@ def _properties(task_spec) -> dict:
     return dict((getattr(task_spec, "extensions", None) or {}).get("properties") or {})
 
 
+def _role(task_spec, props: dict) -> str | None:
+    """The task's candidate roles; else its lane's role (property, or the lane's name in old versions)."""
+    return props.get("role") or props.get("laneRole") or getattr(task_spec, "lane", None)
+
+
 def _element_id(exc: Exception) -> str | None:
     task = getattr(exc, "task", None)
     spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
@@ -87,7 +92,7 @@ class RunningWorkflow:
             bpmn_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id,
             form_key=props.get("formKey"),
-            role=props.get("role") or getattr(spec, "lane", None),
+            role=_role(spec, props),
             case_state=props.get("caseState"),
             lane=getattr(spec, "lane", None),
             instance_item=str(item) if item is not None else None,
@@ -214,7 +219,7 @@ class ProcessEngine:
                     props = _properties(task_spec)
                     found.append(UserTaskInfo(
                         task_id="", bpmn_id=task_spec.bpmn_id, name=task_spec.bpmn_name or task_spec.bpmn_id,
-                        form_key=props.get("formKey"), role=props.get("role") or getattr(task_spec, "lane", None),
+                        form_key=props.get("formKey"), role=_role(task_spec, props),
                         case_state=props.get("caseState"), lane=getattr(task_spec, "lane", None),
                     ))
         return found

@@ -173,6 +173,42 @@ def content_hash(files: dict[str, str]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+_SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def lane_roles(root) -> dict[str, str]:
+    """{lane name: role code} of the lanes of one document that name their role as a property.
+
+    A lane's name is for people (相談支援員); the role code it stands for is the lane's
+    ``spiffworkflow:property name="role"``.  Lanes without it (versions deployed before lanes had
+    Japanese names) named the role code itself, and SpiffWorkflow's lane is that code.
+    """
+    roles = {}
+    for lane in root.iter(f"{{{_BPMN}}}lane"):
+        for prop in lane.iterfind(f"{{{_BPMN}}}extensionElements/{{{_SPIFF}}}properties/{{{_SPIFF}}}property"):
+            if prop.get("name") == "role" and (prop.get("value") or "").strip():
+                roles[(lane.get("name") or "").strip()] = prop.get("value").strip()
+    return roles
+
+
+def _note_lane_roles(specs, roots: dict) -> None:
+    """Give each user task in a lane with a role property that role as ``laneRole``.
+
+    SpiffWorkflow keeps only the lane's name on a task spec; the property goes into the task's
+    ``extensions`` (serialised with the spec), so a loaded workflow knows it without the XML.
+    """
+    by_file = {filename: lane_roles(root) for filename, root in roots.items()}
+    for spec in specs:
+        roles = by_file.get(getattr(spec, "file", None)) or {}
+        for task_spec in spec.task_specs.values():
+            role = roles.get(getattr(task_spec, "lane", None) or "")
+            if role and getattr(task_spec, "manual", False):
+                extensions = task_spec.extensions if isinstance(getattr(task_spec, "extensions", None), dict) else {}
+                extensions.setdefault("properties", {})["laneRole"] = role
+                task_spec.extensions = extensions
+
+
 _cache: dict[tuple[str, str], ProcessSpec] = {}
 _cache_lock = Lock()
 
@@ -184,14 +220,17 @@ def parse_process(files: dict[str, str], process_id: str, validate: bool = True)
     if cached is not None:
         return cached
     parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
+    roots = {}
     try:
         for filename, text in sorted(files.items()):
-            parser.add_bpmn_xml(parse_xml(text, filename), filename=filename)
+            roots[filename] = parse_xml(text, filename)
+            parser.add_bpmn_xml(roots[filename], filename=filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         element_id = getattr(exc, "id", None) or _element_at_line(files, exc.file_name, exc.line_number)
         raise EngineError(str(exc), element_id) from exc
+    _note_lane_roles([spec, *subprocess_specs.values()], roots)
     parsed = ProcessSpec(process_id, key[0], spec, subprocess_specs)
     with _cache_lock:
         _cache[key] = parsed

@@ -13,8 +13,7 @@ from app.codes import ROLES
 from app.engine import MAX_BPMN_BYTES
 from app.errors import ServiceError, ValidationFailed
 from app.forms import load_form_definitions
-from app.services import process_drafts as drafts
-from app.services import process_migration as migration
+from app.services.processes import drafts, migration
 
 bp = Blueprint("modeler", __name__, url_prefix="/processes")
 BPMN_JS_VERSION = "18.31.1"

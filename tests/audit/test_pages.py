@@ -125,8 +125,8 @@ def test_a_form_is_shown_in_its_own_version_after_the_case_moved_to_a_newer_one(
     import copy
 
     from app.models import Case
-    from app.services.process_migration import migrate_cases
     from app.services.processes import store_version
+    from app.services.processes.migration import migrate_cases
 
     v1 = db.session.query(ProcessVersion).one()
     forms = copy.deepcopy(v1.form_definitions)

@@ -35,6 +35,20 @@ def deployed_xml(number: int = 1) -> str:
     return version.bpmn_files["case_lifecycle.bpmn"]
 
 
+def deployed_files(number: int = 1) -> dict[str, str]:
+    """Every BPMN file of a deployed version (the main process and the processes it calls)."""
+    db.session.expire_all()
+    return dict(db.session.query(ProcessVersion).filter_by(version=number).one().bpmn_files)
+
+
+def write_set(directory: Path, main_xml: str | None = None, number: int = 1) -> Path:
+    """Write version ``number``'s files into ``directory`` (the main file replaced by ``main_xml``)."""
+    for name, text in deployed_files(number).items():
+        (directory / name).write_text(main_xml if main_xml is not None and name == "case_lifecycle.bpmn" else text,
+                                      encoding="utf-8")
+    return directory / "case_lifecycle.bpmn"
+
+
 def with_new_step(xml: str, form_key: str = "progress_note") -> str:
     """v1 + a caseworker step (確認面談, form progress_note) between intake and the screening gateway."""
     xml = xml.replace('<bpmn:sequenceFlow id="f_intake_screening" sourceRef="intake" targetRef="gw_screening" />',

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import AuditEvent, ProcessDraft, ProcessVersion
 
-from .conftest import deployed_xml, layout_bpmn
+from .conftest import deployed_xml, layout_bpmn, write_set
 
 XXE = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>')
@@ -72,8 +72,9 @@ def test_check_points_at_elements(owner_client):
     xml = deployed_xml(1)
     xml = xml.replace('<spiffworkflow:property name="formKey" value="plan" />',
                       '<spiffworkflow:property name="formKey" value="no_such_form" />')
-    xml = xml.replace('<bpmn:lane id="lane_lead_worker" name="lead_worker">',
-                      '<bpmn:lane id="lane_lead_worker" name="主任">')
+    # The lane's role code is its property (its name is 主任相談支援員): an unknown code is named.
+    xml = xml.replace('<spiffworkflow:property name="role" value="lead_worker" />',
+                      '<spiffworkflow:property name="role" value="主任" />')
     saved = owner_client.post("/processes/drafts", json={"xml": layout_bpmn.relayout(xml)})
     problems = owner_client.post(saved.json["checkUrl"]).json["problems"]
     by_element = {p["element_id"]: p["message"] for p in problems if p["severity"] == "error"}
@@ -107,7 +108,7 @@ def _tiny(body: str) -> str:
 
 def _problems(app, xml: str):
     from app.forms import load_form_definitions
-    from app.services.process_checks import check_files
+    from app.services.processes.checks import check_files
 
     forms = load_form_definitions(app.config["FORMS_DIR"])
     return check_files({"tiny.bpmn": layout_bpmn.relayout(_tiny(xml))}, "tiny", forms)
@@ -139,9 +140,11 @@ def test_timer_literals_must_be_iso(app):
 
 
 def test_cli_check_names_the_element_and_fails(app, tmp_path):
-    (tmp_path / "case_lifecycle.bpmn").write_text(deployed_xml(1).replace(
+    xml = deployed_xml(1)
+    intake = xml.index('<bpmn:userTask id="intake"')  # (the lanes before it name roles too)
+    write_set(tmp_path, xml[:intake] + xml[intake:].replace(
         '<spiffworkflow:property name="role" value="caseworker" />',
-        '<spiffworkflow:property name="role" value="nobody" />', 1), encoding="utf-8")
+        '<spiffworkflow:property name="role" value="nobody" />', 1))
     app.config["PROCESSES_DIR"] = str(tmp_path)
     result = app.test_cli_runner().invoke(args=["processes", "check"])
     assert result.exit_code == 1
@@ -219,7 +222,7 @@ def test_a_diagram_that_drops_a_contract_form_is_refused(owner_client):
 def test_cli_deploy_runs_the_same_checks_and_is_audited(app, tmp_path):
     from .conftest import with_new_step
 
-    target = tmp_path / "case_lifecycle.bpmn"
+    target = write_set(tmp_path)  # the main process and the processes it calls
     app.config["PROCESSES_DIR"] = str(tmp_path)
     target.write_text(_script(deployed_xml(1), "import os"), encoding="utf-8")
     refused = app.test_cli_runner().invoke(args=["processes", "deploy", "--note", "bad"])

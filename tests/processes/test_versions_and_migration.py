@@ -181,8 +181,10 @@ def test_a_user_task_without_a_role_goes_to_its_lanes_role(staff, login, owner_c
 
 
 def test_a_lane_that_is_not_a_role_blocks_the_deploy(owner_client):
-    xml = deployed_xml(1).replace('<bpmn:lane id="lane_section_chief" name="section_chief">',
-                                  '<bpmn:lane id="lane_section_chief" name="係長">')
+    """A lane names its role code in a property; one with neither that nor a role code as its name is refused."""
+    xml = deployed_xml(1)
+    lane = xml.index('<bpmn:lane id="lane_section_chief" name="係長">')
+    xml = xml[:lane] + xml[lane:].replace('<spiffworkflow:property name="role" value="section_chief" />', "", 1)
     saved = owner_client.post("/processes/drafts", json={"xml": xml})
     response = owner_client.post(saved.json["deployUrl"], json={"note": "レーン名を日本語に"})
     assert response.status_code == 422

@@ -116,7 +116,7 @@ def test_a_pass_killed_mid_step_loses_nothing(app, case_in_support, run_due, clo
 def test_processes_check_catches_a_timer_expression_that_does_not_parse(app, tmp_path):
     broken = tmp_path / "processes"
     shutil.copytree(app.config["PROCESSES_DIR"], broken)
-    path = broken / "case_lifecycle.bpmn"
+    path = broken / "no_response.bpmn"  # the no-response ladder, called by case_lifecycle
     text = path.read_text(encoding="utf-8")
     assert 'no_response_ladder["letter_at"]' in text
     path.write_text(text.replace('no_response_ladder["letter_at"]', 'no_response_ladder["letter_at"'),

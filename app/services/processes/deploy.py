@@ -8,12 +8,13 @@ from flask import current_app
 
 from app import audit_chain as audit
 from app.clock import now
-from app.engine import content_hash
+from app.engine import content_hash, parse_xml
 from app.extensions import db
 from app.forms import load_form_definitions
 from app.lifecycle.runtime import engine
 from app.lifecycle.versions import current_version, form_definition, spec_for
 from app.models import ProcessVersion
+from app.services.processes.graph import processes_in
 
 
 def read_process_files(directory: str) -> dict[str, str]:
@@ -61,5 +62,10 @@ def store_version(process_id: str, files: dict[str, str], forms: dict, actor_id:
     return version, True
 
 
-__all__ = ["current_version", "deploy_from_disk", "form_definition", "read_process_files", "spec_for",
-           "store_version"]
+def process_files(files: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """{filename: [(process id, name)]} of a set of BPMN files (a deployed version, or processes/)."""
+    return {name: processes_in(parse_xml(text, name)) for name, text in sorted(files.items())}
+
+
+__all__ = ["current_version", "deploy_from_disk", "form_definition", "process_files", "read_process_files",
+           "spec_for", "store_version"]

@@ -3,12 +3,13 @@
 In order; a failing step stops the ones that need its result:
 1. size cap and hardened XML parse (no DOCTYPE, entities, DTDs or network);
 2. XSD validation and SpiffWorkflow's own parse;
-3. user tasks: a form key that exists, roles that exist; every lane is a role code;
+3. user tasks: a form key that exists, roles that exist; every lane names a role that exists
+   (its ``role`` property; lanes of older versions were named by the role code);
 4. choice gateways: a default flow, or a condition on every outgoing flow (without a default
    flow: a warning, since no condition may match);
 5. every expression and script compiles under the restricted environment (no import, file
    access or dunder walks); timer expressions evaluate;
-6. no loop without a cap (heuristic in ``process_graph``);
+6. no loop without a cap (heuristic in ``graph``);
 7. the contract's form keys (contract §2) still exist and the main process still uses the
    task forms other systems rely on;
 8. every flow node has a shape in the diagram.
@@ -29,8 +30,8 @@ from app.engine import (
 )
 from app.forms import load_form_definitions
 from app.lifecycle.runtime import engine
-from app.services import process_graph
-from app.services.processes import read_process_files
+from app.services.processes import graph
+from app.services.processes.deploy import read_process_files
 
 # Contract §2: every definition must exist; the task forms must stay on user tasks of the main process.
 CONTRACT_FORMS = {
@@ -59,22 +60,83 @@ def blocking(problems: list[ProcessProblem]) -> list[ProcessProblem]:
 
 
 def check_files(files: dict[str, str], process_id: str, forms: dict) -> list[ProcessProblem]:
-    """Every problem of the BPMN ``files`` for ``process_id`` against the forms that exist."""
+    """Every problem of the set of BPMN ``files`` run as ``process_id``, against the forms that exist.
+
+    The files are checked as one set, as they are deployed: every process a call activity names
+    must be in the set, and each process is checked wherever it is defined.
+    """
     roots = {}
     for filename, text in sorted(files.items()):
         try:
             roots[filename] = parse_xml(text, filename)
         except EngineError as exc:
             return [ProcessProblem(str(exc), None, filename)]
+    problems = _set_problems(roots, process_id)
+    if blocking(problems):
+        return problems
     try:
         engine().parse(files, process_id)
     except EngineError as exc:
-        return [ProcessProblem(f"BPMN として読み込めません: {exc}", exc.element_id)]
-    problems = _task_problems(files, process_id, forms)
+        return _located([ProcessProblem(f"BPMN として読み込めません: {exc}", exc.element_id)], roots)
+    problems += _unreached_problems(files, roots, process_id)
+    problems += _task_problems(files, process_id, forms)
     for filename, root in roots.items():
         problems += _document_problems(root, filename)
     if process_id == current_app.config["MAIN_PROCESS_ID"]:
         problems += _contract_problems(files, process_id, forms)
+    return _located(problems, roots)
+
+
+def _located(problems: list[ProcessProblem], roots: dict) -> list[ProcessProblem]:
+    """Problems that name an element but no file get the file that defines the element."""
+    owner = {}
+    for filename, root in roots.items():
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.get("id"):
+                owner.setdefault(element.get("id"), filename)
+    return [_in_file(p, owner[p.element_id]) if not p.file and p.element_id in owner else p for p in problems]
+
+
+def _set_problems(roots: dict, process_id: str) -> list[ProcessProblem]:
+    """The files as a set: each process defined once, the main one present, every called process there."""
+    problems, defined = [], {}
+    for filename, root in roots.items():
+        for pid, _name in graph.processes_in(root):
+            if pid in defined:
+                problems.append(ProcessProblem(f"プロセス {pid} が {defined[pid]} と {filename} の両方にあります",
+                                               pid, filename))
+            defined.setdefault(pid, filename)
+    if process_id not in defined:
+        problems.append(ProcessProblem(f"主プロセス {process_id} がどのファイルにもありません"))
+    for filename, root in roots.items():
+        for element_id, called in graph.called_elements(root):
+            if not called:
+                problems.append(ProcessProblem("呼び出しアクティビティに呼び出すプロセス（calledElement）がありません",
+                                               element_id, filename))
+            elif called not in defined:
+                problems.append(ProcessProblem(f"呼び出すプロセス {called} がこの版のファイルにありません"
+                                               f"（processes/{called}.bpmn を加えてください）", element_id, filename))
+    return problems
+
+
+def _unreached_problems(files: dict, roots: dict, process_id: str) -> list[ProcessProblem]:
+    """A process no call activity reaches from the main one is deployed but never runs: a warning.
+
+    It is still parsed on its own, so that a broken file in the set is found.
+    """
+    reached = {process_id, *engine().parse(files, process_id).subprocess_specs}
+    problems = []
+    for filename, root in roots.items():
+        for pid, name in graph.processes_in(root):
+            if pid in reached:
+                continue
+            try:
+                engine().parse(files, pid)
+            except EngineError as exc:
+                problems.append(ProcessProblem(f"BPMN として読み込めません: {exc}", exc.element_id or pid, filename))
+                continue
+            problems.append(ProcessProblem(f"プロセス「{name}」（{pid}）は {process_id} から呼び出されていません。"
+                                           "デプロイはされますが実行されません", pid, filename, "warning"))
     return problems
 
 
@@ -93,15 +155,21 @@ def _task_problems(files, process_id, forms) -> list[ProcessProblem]:
 
 def _document_problems(root, filename: str) -> list[ProcessProblem]:
     problems = []
-    for lane_id, name in process_graph.lane_names(root):
-        if name not in ROLES:
-            problems.append(ProcessProblem(f"レーン名「{name}」はロールコードではありません", lane_id, filename))
-    for gateway_id, severity, message in process_graph.gateway_problems(root):
+    for lane_id, name, role in graph.lane_roles(root):
+        if role is None and name not in ROLES:  # lanes of older versions are named by their role code
+            problems.append(ProcessProblem(f"レーン「{name}」にロール（role プロパティ）がなく、"
+                                           "レーン名もロールコードではありません", lane_id, filename))
+        for code in (role or "").split() if role is not None else []:
+            if code not in ROLES:
+                problems.append(ProcessProblem(f"レーン「{name}」のロール {code} は存在しません", lane_id, filename))
+        if role is not None and not role.split():
+            problems.append(ProcessProblem(f"レーン「{name}」のロールが空です", lane_id, filename))
+    for gateway_id, severity, message in graph.gateway_problems(root):
         problems.append(ProcessProblem(message, gateway_id, filename, severity))
     problems += _source_problems(root, filename)
-    for element_id, severity, message in process_graph.loop_problems(root):
+    for element_id, severity, message in graph.loop_problems(root):
         problems.append(ProcessProblem(message, element_id, filename, severity))
-    for element_id in process_graph.missing_shapes(root):
+    for element_id in graph.missing_shapes(root):
         problems.append(ProcessProblem("図（BPMNShape）がありません。tools/layout_bpmn.py で配置してください",
                                        element_id, filename))
     return problems
@@ -109,7 +177,7 @@ def _document_problems(root, filename: str) -> list[ProcessProblem]:
 
 def _source_problems(root, filename: str) -> list[ProcessProblem]:
     problems = []
-    for source in process_graph.sources(root):
+    for source in graph.sources(root):
         if source.kind in ("timeDuration", "timeDate", "timeCycle"):
             reasons = timer_expression_problems(source.kind, source.text)
         else:

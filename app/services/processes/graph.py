@@ -103,6 +103,18 @@ def lane_names(root) -> list[tuple[str, str]]:
     return [(lane.get("id"), (lane.get("name") or "").strip()) for lane in root.iter(f"{{{BPMN}}}lane")]
 
 
+def lane_roles(root) -> list[tuple[str, str, str | None]]:
+    """(lane id, name, role code or None) per lane; the role is the lane's ``role`` property."""
+    found = []
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        role = None
+        for prop in lane.iterfind(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}properties/{{{SPIFF}}}property"):
+            if prop.get("name") == "role":
+                role = (prop.get("value") or "").strip()
+        found.append((lane.get("id"), (lane.get("name") or "").strip(), role))
+    return found
+
+
 def missing_shapes(root) -> list[str]:
     shaped = {s.get("bpmnElement") for s in root.iter(f"{{{BPMNDI}}}BPMNShape")}
     return [el.get("id") for el in root.iter(f"{{{BPMN}}}*") if local(el) in FLOW_NODES and el.get("id") not in shaped]
@@ -230,3 +242,13 @@ def loop_problems(root) -> list[tuple[str, str, str]]:
     for container in root.iter(*(f"{{{BPMN}}}{name}" for name in CONTAINERS)):
         problems.extend(_container_loops(container))
     return problems
+
+
+def processes_in(root) -> list[tuple[str, str]]:
+    """(id, name) of every process the document defines, in document order."""
+    return [(p.get("id"), p.get("name") or p.get("id")) for p in root.iter(f"{{{BPMN}}}process")]
+
+
+def called_elements(root) -> list[tuple[str, str]]:
+    """(call activity id, calledElement) of every call activity of the document."""
+    return [(el.get("id"), (el.get("calledElement") or "").strip()) for el in root.iter(f"{{{BPMN}}}callActivity")]

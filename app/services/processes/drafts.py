@@ -18,8 +18,8 @@ from app.forms import load_form_definitions
 from app.lifecycle.runtime import engine
 from app.lifecycle.versions import current_version, spec_for
 from app.models import ProcessDraft, ProcessVersion, User
-from app.services.process_checks import blocking, check_files
-from app.services.processes import store_version
+from app.services.processes.checks import blocking, check_files
+from app.services.processes.deploy import store_version
 
 
 class ChecksFailed(ServiceError):

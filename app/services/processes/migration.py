@@ -25,7 +25,7 @@ from app.lifecycle import steps
 from app.lifecycle.runtime import engine
 from app.lifecycle.versions import spec_for
 from app.models import Case, ProcessVersion, User
-from app.services.process_drafts import get_version, require_owner
+from app.services.processes.drafts import get_version, require_owner
 
 
 @dataclass
