@@ -24,3 +24,20 @@ def test_the_boundary_check_would_notice(tmp_path):
     sample = tmp_path / "leak.py"
     sample.write_text("from SpiffWorkflow.bpmn import BpmnWorkflow\n")
     assert IMPORT.search(sample.read_text())
+
+
+def test_importing_the_engine_changes_nothing_in_spiffworkflow():
+    """SpiffWorkflow is adjusted when an engine is made (create_app), never as a side effect of an import."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import datetime\n"
+        "import app.engine\n"
+        "from app.engine import clock\n"
+        "assert clock._timer_module.datetime is datetime.datetime, 'patched on import'\n"
+        "app.engine.ProcessEngine()\n"
+        "assert clock._timer_module.datetime is not datetime.datetime, 'not patched by the engine'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

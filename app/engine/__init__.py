@@ -46,8 +46,6 @@ __all__ = [
     "parse_xml",
 ]
 
-clock.install()  # timers read the time a caller passes in (`at`), else the wall clock
-iteration.install()  # the same task-tree walks, without per-task depth bookkeeping
 
 _TIMER_EVENTS = ("DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition")
 
@@ -189,6 +187,11 @@ class ProcessEngine:
     """Builds and loads workflows with the restricted script environment attached."""
 
     def __init__(self, helpers: dict | None = None):
+        # What this engine changes in SpiffWorkflow, done when an engine is made (by create_app), not
+        # on import: timers read the time a caller passes in (`at`), else the wall clock; task-tree
+        # walks skip per-task depth bookkeeping.  Both are idempotent.
+        clock.install()
+        iteration.install()
         self.script_engine = make_script_engine(helpers)
         self.serializer = AppSerializer(self.script_engine)
 
