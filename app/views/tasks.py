@@ -7,7 +7,7 @@ from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.lifecycle.registry import confirmation_reason
 from app.services import processes
-from app.services.cases import drafts
+from app.services.cases import form_drafts
 from app.services.cases.reads import record_case_view
 from app.services.cases.tasks import get_task_for, submit_task
 from app.services.privacy import masking
@@ -26,8 +26,8 @@ def _form_for(task, formdata=None, data=None):
 def show(task_id: int):
     task = get_task_for(current_user, task_id)
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    values = {**masking.visible_prefill(viewer, task.form_key, task.prefill), **drafts.load(task, current_user)}
-    definition, form = _form_for(task, formdata=drafts.as_formdata(values) if values else None)
+    values = {**masking.visible_prefill(viewer, task.form_key, task.prefill), **form_drafts.load(task, current_user)}
+    definition, form = _form_for(task, formdata=form_drafts.as_formdata(values) if values else None)
     record_case_view(current_user, task.case, "task_page", basis=viewer.basis, task_id=task.id)
     return render_template("task.html", task=task, form=form, definition=definition, errors={},
                            **_case_panel(task))
@@ -45,7 +45,7 @@ def submit(task_id: int):
     task = get_task_for(current_user, task_id)
     definition, form = _form_for(task, formdata=request.form)
     if "save_draft" in request.form:
-        drafts.save(task, current_user, request.form)
+        form_drafts.save(task, current_user, request.form)
         flash(_("下書きを保存しました"))
         return redirect(url_for("tasks.show", task_id=task.id))
     if "back_to_form" in request.form:
