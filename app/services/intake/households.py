@@ -9,7 +9,6 @@ His status stays 未同意・未申込 until he comes and signs himself: then hi
 from __future__ import annotations
 
 from app import access
-from app import audit_chain as audit
 from app.clock import now
 from app.codes import HOUSEHOLD_RELATIONS, MEMBER_STATUSES
 from app.errors import CaseClosed, Conflict, Forbidden, NotFound, ValidationFailed
@@ -70,6 +69,7 @@ def add_member(case_id: int, relation: str, description: str | None, actor: User
         raise ValidationFailed(errors)
     if case.person_id is None:
         raise Conflict("先に相談受付（本人の登録）を完了してください")
+    step = steps.lock(case.id, actor)
     household = household_of(case.person_id)
     if household is None:
         household = Household(ward=case.ward, created_at=now())
@@ -82,8 +82,7 @@ def add_member(case_id: int, relation: str, description: str | None, actor: User
                              status="not_consented", recorded_by_id=actor.id, recorded_at=now())
     db.session.add(member)
     db.session.flush()
-    audit.record("household_member_added", case.id, actor.id, household_id=household.id, member_id=member.id,
-                 relation=relation)
+    step.record("household_member_added", household_id=household.id, member_id=member.id, relation=relation)
     db.session.commit()
     return member
 

@@ -43,6 +43,7 @@ def claim_task(task_id: int, actor: User) -> HumanTask:
         return task
     if task.assignee_id is not None:
         raise Conflict(_holder_message(task))
+    step = steps.lock(task.case_id, actor)
     result = db.session.execute(
         update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.status == "open", HumanTask.assignee_id.is_(None))
@@ -53,11 +54,11 @@ def claim_task(task_id: int, actor: User) -> HumanTask:
         db.session.rollback()
         db.session.refresh(task)
         raise Conflict(_holder_message(task) if task.status == "open" else "このタスクは既に完了しています")
-    audit.record("task_claimed", task.case_id, actor.id, task_id=task.id, bpmn_id=task.bpmn_id)
-    if "caseworker" in task.roles and actor.has_role("caseworker") and task.case.assigned_to_id is None:
+    step.record("task_claimed", task_id=task.id, bpmn_id=task.bpmn_id)
+    if "caseworker" in task.roles and actor.has_role("caseworker") and step.case.assigned_to_id is None:
         # The caseworker who picks up the first task of an unassigned case (a referral) owns the case.
-        task.case.assigned_to_id = actor.id
-        audit.record("case_assigned", task.case_id, actor.id, assignee_id=actor.id)
+        step.case.assigned_to_id = actor.id
+        step.record("case_assigned", assignee_id=actor.id)
     db.session.commit()
     db.session.refresh(task)
     return task
@@ -68,9 +69,10 @@ def release_task(task_id: int, actor: User) -> HumanTask:
     task = visible_task(actor, task_id)
     if not access.can_release_task(actor, task):
         raise Forbidden("このタスクを手放す権限がありません")
+    step = steps.lock(task.case_id, actor)
     previous = task.assignee_id
     task.assignee_id = None
-    audit.record("task_released", task.case_id, actor.id, task_id=task.id, previous_assignee_id=previous)
+    step.record("task_released", task_id=task.id, previous_assignee_id=previous)
     db.session.commit()
     return task
 
@@ -80,10 +82,10 @@ def take_over_task(task_id: int, actor: User, reason: str = "") -> HumanTask:
     task = visible_task(actor, task_id)
     if not access.can_take_over_task(actor, task):
         raise Forbidden("タスクを引き取れるのは主任相談支援員・区担当係長です")
+    step = steps.lock(task.case_id, actor)
     previous = task.assignee_id
     task.assignee_id = actor.id
-    audit.record("task_taken_over", task.case_id, actor.id, task_id=task.id, previous_assignee_id=previous,
-                 reason=reason)
+    step.record("task_taken_over", task_id=task.id, previous_assignee_id=previous, reason=reason)
     db.session.commit()
     return task
 
@@ -113,10 +115,11 @@ def reassign_task(task_id: int, to_user: User | None, reason: str, actor: User) 
         raise Conflict("このタスクは既に完了しています")
     text = _reason(reason)
     target = _ward_member(to_user, task.ward, task.roles)
+    step = steps.lock(task.case_id, actor)
     previous = task.assignee_id
     task.assignee_id = target.id
-    audit.record("task_reassigned", task.case_id, actor.id, task_id=task.id, previous_assignee_id=previous,
-                 assignee_id=target.id, reason=text)
+    step.record("task_reassigned", task_id=task.id, previous_assignee_id=previous, assignee_id=target.id,
+                reason=text)
     db.session.commit()
     return task
 
