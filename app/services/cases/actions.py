@@ -3,18 +3,16 @@ correct the person's details): each is one transaction through the lifecycle's s
 
 from __future__ import annotations
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from app import access
 from app.clock import now
-from app.engine import EngineError
-from app.errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed
+from app.errors import CaseClosed, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.lifecycle import public_assistance, registry, steps
 from app.models import Case, FormSubmission, User
 
 from .opening import open_tasks
-from .tasks import record_step_failure, validated
+from .tasks import validated
+from .transaction import Attempt, one_transaction
 
 # Each action and the form it is recorded with (the hand-off request carries only a note).
 ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
@@ -41,7 +39,7 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
         raise NotFound(f"操作 {action} はありません")
     if not access.can_run_action(actor, case, action):
         raise Forbidden("この相談ケースで操作する権限がありません")
-    try:
+    with one_transaction(actor, Attempt("操作", action, case_id)):
         step = steps.lock(case_id, actor)
         if step.case.is_closed:
             raise CaseClosed("この相談ケースは終結しています。操作はできません")
@@ -51,18 +49,7 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
             public_assistance.request_handoff(step, raw)
         else:
             _record_action(step, action, raw)
-        db.session.commit()
-        return step.case
-    except EngineError as exc:
-        db.session.rollback()
-        record_step_failure(case_id, actor.id, action, exc.element_id, exc)
-        raise StepFailed(f"操作「{action}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
-    except Exception:
-        db.session.rollback()
-        raise
+    return step.case
 
 
 def _record_action(step: steps.CaseStep, action: str, raw: dict) -> None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import access
-from app.audit_chain import record
-from app.engine import EngineError, TaskNotReady
-from app.errors import CaseClosed, Conflict, Forbidden, NotFound, StepFailed, ValidationFailed
+from app.errors import CaseClosed, Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.forms import validate_data
 from app.lifecycle import steps
 from app.lifecycle.versions import form_definition
 from app.models import Case, HumanTask, ProcessVersion, User
+from app.services.cases.transaction import Attempt, one_transaction
 
 
 def get_task_for(user: User, task_id: int) -> HumanTask:
@@ -45,37 +43,16 @@ def validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, 
 
 def submit_task(task_id: int, raw: dict, actor: User) -> Case:
     """Validate, record, advance the process and project the result; all or nothing."""
-    case_id, name, element_id = None, "", None
-    try:
+    with one_transaction(actor, Attempt("タスク")) as attempt:
         locked = steps.lock_task(task_id, actor)
         task = locked[1] if locked else None
         _check_access(actor, task)
         step = locked[0]
-        case_id, name, element_id = task.case_id, task.name, task.bpmn_id
+        attempt.case_id, attempt.what, attempt.element_id = task.case_id, task.name, task.bpmn_id
         if step.case.is_closed:
             raise CaseClosed("この相談ケースは終結しています。記録の追加や変更はできません")
         if task.status != "open":
             raise Conflict("このタスクは既に完了しています（二重送信または古い画面）")
         data, form_version = validated(step.case.process_version, task.form_key, raw)
         step.complete_task(task, data, form_version)
-        db.session.commit()
-        return step.case
-    except TaskNotReady as exc:
-        db.session.rollback()
-        raise Conflict("このタスクはもう処理できません（ケースの状況が変わりました）") from exc
-    except EngineError as exc:
-        db.session.rollback()
-        record_step_failure(case_id, actor.id, name, exc.element_id or element_id, exc)
-        raise StepFailed(f"タスク「{name}」の処理に失敗しました。変更は保存されていません。", exc.element_id) from exc
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-def record_step_failure(case_id: int, actor_id: int, what: str, element_id: str | None, exc: Exception) -> None:
-    """Operators must see failed steps even though the step itself was rolled back."""
-    record("step_failed", case_id, actor_id, what=what, element_id=element_id, error=str(exc)[:1000])
-    db.session.commit()
+    return step.case
