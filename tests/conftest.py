@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -128,6 +129,22 @@ def app(database_url, reset_database, clock):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Salted scrypt hashes as in production, with a work factor 32 times smaller.
+
+    Every user a test makes is hashed, and every login verified: with the production cost
+    (scrypt n=32768, ~0.1 s each) the staff fixture alone took most of a test's setup.  Checking
+    reads the cost from the stored hash, so it is cheap as well.
+    """
+    from app.models import user
+
+    production = user.generate_password_hash
+    user.generate_password_hash = functools.partial(production, method="scrypt:1024:8:1")
+    yield
+    user.generate_password_hash = production
 
 
 @pytest.fixture
