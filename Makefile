@@ -24,4 +24,4 @@ test: install
 	$(PY) -m tests.run_suites
 
 lint: install
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests bench tools

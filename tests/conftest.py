@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -63,8 +64,52 @@ def clock():
     return FakeClock(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def reset_database(database_url):
+    """Build the schema once for this run's database; return reset(), which empties it again.
+
+    After reset() every table is as create_all left it: no rows, and on PostgreSQL every
+    sequence restarted (ids start at 1 again) and the audit triggers enabled.  DELETE rather
+    than TRUNCATE or a template database: for tables this small it is the cheapest by far.
+    """
+    schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with schema_app.app_context():
+        db.create_all()
+        statements = _reset_statements(db.engine)
+        db.engine.dispose()
+
+    def reset() -> None:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+
+    return reset
+
+
+def _reset_statements(engine) -> list[str]:
+    # Children before parents, so that foreign keys never refuse a DELETE.
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as connection:
+            autoincrement = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'").first()
+        return deletes + (["DELETE FROM sqlite_sequence"] if autoincrement else [])
+    with engine.connect() as connection:
+        # Tables with user triggers (audit_events refuses DELETE for every role): off only inside
+        # the reset's own transaction, so every test sees them on.
+        guarded = connection.exec_driver_sql(
+            "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1").scalars().all()
+    return ["; ".join(
+        [f"ALTER TABLE {name} DISABLE TRIGGER USER" for name in guarded]
+        + deletes
+        + [f"ALTER TABLE {name} ENABLE TRIGGER USER" for name in guarded]
+        + ["SELECT setval(seqrelid, seqstart, false) FROM pg_sequence"]  # = ALTER SEQUENCE … RESTART
+    )]
+
+
 @pytest.fixture
-def app(database_url, clock):
+def app(database_url, reset_database, clock):
     app = create_app(
         {
             "TESTING": True,
@@ -76,8 +121,7 @@ def app(database_url, clock):
     app.extensions["tsunagi.clock"] = clock
     app.test_client_class = FreshContextClient
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        reset_database()
         from app.services.processes import deploy_from_disk
 
         deploy_from_disk()
@@ -85,6 +129,22 @@ def app(database_url, clock):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Salted scrypt hashes as in production, with a work factor 32 times smaller.
+
+    Every user a test makes is hashed, and every login verified: with the production cost
+    (scrypt n=32768, ~0.1 s each) the staff fixture alone took most of a test's setup.  Checking
+    reads the cost from the stored hash, so it is cheap as well.
+    """
+    from app.models import user
+
+    production = user.generate_password_hash
+    user.generate_password_hash = functools.partial(production, method="scrypt:1024:8:1")
+    yield
+    user.generate_password_hash = production
 
 
 @pytest.fixture
