@@ -72,12 +72,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--days", type=int, default=None, help="Days until it expires (default TOKEN_TTL_DAYS).")
     def issue_token(name, days):
         """Print a new API token for NAME (shown once; only its hash is stored)."""
-        from app.errors import NotFound
+        from app.errors import NotFound, ValidationFailed
         from app.services.staff.tokens import issue_token as issue
 
         try:
             raw, token = issue(name, days)
-        except NotFound as exc:
+        except (NotFound, ValidationFailed) as exc:
             click.echo(exc.message, err=True)
             raise SystemExit(2) from exc
         click.echo(raw)

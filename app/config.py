@@ -46,6 +46,8 @@ DEFAULTS = {
     "BASE_URL": None,
     # API bearer tokens expire after this many days (`tsunagi users token NAME`).
     "TOKEN_TTL_DAYS": 90,
+    # The longest life a token may be given (`users token --days`): a forgotten token must still expire.
+    "TOKEN_MAX_DAYS": 365,
     # Failed-or-not login attempts per client address and user name (Flask-Limiter syntax).
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_ENABLED": True,
