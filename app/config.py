@@ -45,6 +45,8 @@ DEFAULTS = {
     # The address staff open tsunagi at (e.g. https://tsunagi.city.example.jp); mail links to it when set.
     "BASE_URL": None,
     # API bearer tokens expire after this many days (`tsunagi users token NAME`).
+    # The largest request body read at all (a BPMN upload is capped at 2 MB inside this).
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "TOKEN_TTL_DAYS": 90,
     # The longest life a token may be given (`users token --days`): a forgotten token must still expire.
     "TOKEN_MAX_DAYS": 365,
