@@ -1,4 +1,4 @@
-"""The `tsunagi` command: the Flask CLI for this app (contract §4)."""
+"""The `tsunagi` command: the Flask CLI for this app."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def _email_option(ctx, param, value):
         return check_email(value)
     except ValidationFailed as exc:
         raise click.BadParameter(exc.errors["email"][0]) from exc
+
+
+class _DiskSet:
+    """processes/ read as a version would be (for listing before anything is deployed)."""
+
+    def __init__(self, process_id: str, files: dict[str, str]):
+        self.process_id, self.bpmn_files = process_id, files
 
 
 def register_cli(app: Flask) -> None:
@@ -110,9 +117,32 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(2) from exc
         click.echo(f"revoked {count} token(s) of {name}")
 
+    @processes_group.command("list")
+    def list_processes():
+        """The BPMN files in processes/, the processes they define and call, and the deployed version."""
+        from app.services.errors import NotFound
+        from app.services.processes.deploy import current_version, process_files, read_process_files
+        from app.services.processes.drafts import version_files
+
+        files = read_process_files(current_app.config["PROCESSES_DIR"])
+        main = current_app.config["MAIN_PROCESS_ID"]
+        calls = {f.filename: f.calls for f in version_files(_DiskSet(main, files))}
+        for name, processes in process_files(files).items():
+            for pid, title in processes:
+                marker = " (main)" if pid == main else ""
+                called = ", ".join(f"{target} [{element}]" for element, target in calls.get(name, []))
+                click.echo(f"{name}: {pid}{marker} {title}" + (f" -> calls {called}" if called else ""))
+        try:
+            version = current_version()
+        except NotFound:
+            click.echo(f"deployed: none ({main} has not been deployed)")
+            return
+        same = "same as processes/" if version.bpmn_files == files else "processes/ differs"
+        click.echo(f"deployed: {version.process_id} v{version.version} ({len(version.bpmn_files)} file(s), {same})")
+
     @processes_group.command("check")
     def check():
-        """Validate processes/ and forms/; exit 1 with the problems when anything is wrong."""
+        """Validate processes/ (every file, as one set) and forms/; exit 1 with the problems when anything is wrong."""
         from app.services.processes.checks import blocking, check_directory
 
         problems = check_directory()
@@ -126,6 +156,7 @@ def register_cli(app: Flask) -> None:
     @processes_group.command("deploy")
     @click.option("--note", default=None)
     def deploy(note):
+        """Deploy every file in processes/ and the forms as one new version (after the same checks)."""
         from app.services.processes.checks import blocking, check_directory
         from app.services.processes.deploy import deploy_from_disk
 
@@ -136,7 +167,8 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
         version, created = deploy_from_disk(None, note)
         db.session.commit()
-        click.echo(f"{'deployed' if created else 'unchanged'}: {version.process_id} v{version.version}")
+        click.echo(f"{'deployed' if created else 'unchanged'}: {version.process_id} v{version.version} "
+                   f"({', '.join(sorted(version.bpmn_files))})")
 
     @timers_group.command("run-due")
     def run_due():
@@ -191,9 +223,9 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_group, processes_group, timers_group, audit_group):
         app.cli.add_command(group)
-    from app.cli_deadlines import deadlines_group  # issue 5
+    from app.cli_deadlines import deadlines_group
 
     app.cli.add_command(deadlines_group)
-    from app.cli_privacy import privacy_group  # issue 4
+    from app.cli_privacy import privacy_group
 
     app.cli.add_command(privacy_group)
