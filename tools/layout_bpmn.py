@@ -13,8 +13,11 @@ Layout, the way a person draws a process left to right:
 * columns by flow order (longest path over the flows; loop-back flows, found by a depth-first
   walk from the start, are left out; a boundary event's flow counts from its host);
 * rows inside each lane: a node continues the row of the predecessor whose main successor it
-  is (the successor with the longest way to the end); other branches, and what a boundary event
-  leads to, go one row lower, so the main path is one straight line;
+  is (the successor with the most work ahead in its lane, then the longest way to the end); other
+  branches, and what a boundary event leads to, go one row lower, so the main path is one straight
+  line.  The branches of a parallel or inclusive gateway keep the order of their flows in the file,
+  top to bottom: SpiffWorkflow orders outgoing flows by their targets' height on the diagram, and
+  that is the order in which a case's parallel tasks open;
 * flows are orthogonal: a branch leaves a gateway downwards, a merge enters it from below, a
   loop back runs above the row and enters its target from the top; a boundary event sits on the
   lower edge of its host (on the upper edge when its flow loops back);
@@ -253,10 +256,18 @@ def _main_successor(graph: Graph, node: str, height: dict[str, int], lane_of: di
 
 
 def assign_rows(graph: Graph, column: dict[str, int], lane_of: dict[str, str | None],
-                lane_order: list[str | None], work: set[str] = frozenset()) -> dict[str, int]:
+                lane_order: list[str | None], work: set[str] = frozenset(),
+                in_order: set[str] = frozenset()) -> dict[str, int]:
+    """Row per node (within its lane).  ``in_order``: parallel and inclusive gateways, whose branches
+    are drawn top to bottom in the order of their flows in the file (SpiffWorkflow orders a node's
+    outgoing flows by the height of their targets on the diagram, and opens parallel branches in
+    that order: the order of a case's tasks must not change with the drawing)."""
     height = _heights(graph)
     ahead = _work_ahead(graph, lane_of, set(work))
     main = {n: _main_successor(graph, n, height, lane_of, ahead) for n in graph.ids}
+    for node in in_order:
+        plain = [t for _f, t, b in graph.forward(node) if not b]
+        main[node] = plain[0] if plain else main[node]
     order = {n: k for k, n in enumerate(graph.ids)}
     rows: dict[str, int] = {}
     taken: set[tuple[str | None, int, int]] = set()  # (lane, column, row) of a node or of a flow through it
@@ -292,7 +303,7 @@ def assign_rows(graph: Graph, column: dict[str, int], lane_of: dict[str, str | N
         # branch (an end event) does not sit on the way of a long one.
         branches = [t for _f, t, _b in graph.forward(node)
                     if t != main[node] and t not in rows and lane_of[t] == lane]
-        for target in sorted(branches, key=lambda t: -height[t]):
+        for target in (branches if node in in_order else sorted(branches, key=lambda t: -height[t])):
             froms = [s for _f, s, _b in graph.incoming(target)
                      if lane_of[s] == lane and s in rows and rows[s] <= rows[node]]
             place(target, rows[node] + 1, min(column[s] for s in froms) if froms else column[node])
@@ -350,7 +361,8 @@ def layout_container(container, lane_of: dict[str, str] | None = None, lane_orde
     graph = build_graph(nodes, flows, hosts)
     column = order_columns(graph)
     work = {n.get("id") for n in nodes if local(n) in ACTIVITIES | CONTAINERS and local(n) != "scriptTask"}
-    rows = assign_rows(graph, column, lane_of, lane_order, work)
+    in_order = {n.get("id") for n in nodes if local(n) in ("parallelGateway", "inclusiveGateway")}
+    rows = assign_rows(graph, column, lane_of, lane_order, work, in_order)
 
     n_cols = max(column.values(), default=-1) + 1
     col_w = [0.0] * n_cols
@@ -368,9 +380,14 @@ def layout_container(container, lane_of: dict[str, str] | None = None, lane_orde
         top = y
         members = [n for n in graph.ids if lane_of[n] == lane]
         n_rows = max((rows[n] for n in members), default=-1) + 1
-        row_h = [float(ROW_HEIGHT)] * n_rows
+        # A row is as tall as its tallest node (the first row at least a task's height, so that a
+        # lane's main line is where a person expects it); rows of events only are low.
+        row_h = [0.0] * n_rows
         for nid in members:
             row_h[rows[nid]] = max(row_h[rows[nid]], size[nid][1])
+        row_h = [h or float(ROW_HEIGHT) for h in row_h]
+        if row_h:
+            row_h[0] = max(row_h[0], float(ROW_HEIGHT))
         row_y, ry = [], top + TOP_PAD
         for height in row_h:
             row_y.append(ry)

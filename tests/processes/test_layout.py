@@ -107,6 +107,21 @@ def test_the_main_path_reads_left_to_right(path):
                                                                                        centres, strict=True))
 
 
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_parallel_branches_are_drawn_in_the_order_of_their_flows(path):
+    """SpiffWorkflow orders a node's outgoing flows by their targets' height on the diagram and opens
+    parallel branches in that order: the drawing must keep the file's order (the task order of a case,
+    and the task ids the API walk in docs/api.md shows, depend on it)."""
+    root = _root(path)
+    shapes = _shapes(root)
+    flows = list(root.iter(f"{{{BPMN}}}sequenceFlow"))
+    for gateway in root.iter(f"{{{BPMN}}}parallelGateway", f"{{{BPMN}}}inclusiveGateway"):
+        targets = [f.get("targetRef") for f in flows if f.get("sourceRef") == gateway.get("id")]
+        if len(targets) > 1:
+            heights = [shapes[t][1] for t in targets]  # the top edge, as the parser reads it
+            assert heights == sorted(heights), (gateway.get("id"), dict(zip(targets, heights, strict=True)))
+
+
 def test_lanes_are_bands_with_japanese_names_and_the_lifecycle_calls_the_other_processes():
     root = _root(PROCESSES / "case_lifecycle.bpmn")
     shapes = _shapes(root)
