@@ -274,15 +274,24 @@ def step_through(case: Case, step: int | None) -> dict:
     }
 
 
-def diagram_xml(case: Case) -> str:
-    """The BPMN file of the case's own process version (the one holding its main process)."""
+def diagram_files(case: Case) -> list[str]:
+    """The BPMN files of the case's own process version: the one holding its main process first,
+    then the processes it calls (their tasks are marked on their own diagrams)."""
     version = case.process_version
     files = version.bpmn_files or {}
     marker = f'id="{version.process_id}"'
-    for name in sorted(files):
-        if marker in files[name]:
-            return files[name]
-    raise NotFound("この版の図が見つかりません")
+    return sorted(files, key=lambda name: (marker not in files[name], name))
+
+
+def diagram_xml(case: Case, filename: str | None = None) -> str:
+    """One BPMN file of the case's own process version (default: the one holding its main process)."""
+    version = case.process_version
+    files = version.bpmn_files or {}
+    names = diagram_files(case)
+    name = filename if filename is not None else (names[0] if names else None)
+    if name not in files or (filename is None and f'id="{version.process_id}"' not in files[name]):
+        raise NotFound("この版の図が見つかりません")
+    return files[name]
 
 
 # -- read-only users trying to change something --------------------------------------------
