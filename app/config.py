@@ -34,7 +34,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # Timers: retry waits before a failing timer becomes an incident; email is off by default.
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
-    # Notification mail (app/services/notification_mail.py), sent by the scheduler pass after its commit.
+    # Notification mail (app/services/timers/mail.py), sent by the scheduler pass after its commit.
     "NOTIFY_EMAIL": False,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
