@@ -8,7 +8,7 @@ from flask import Flask, session
 from flask_login import current_user
 
 from . import transactions
-from .config import load_config
+from .config import check_secret_key, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -21,6 +21,8 @@ def select_locale() -> str:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
+    # Before anything else: an app without a real secret key must not serve or touch data.
+    check_secret_key(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -42,9 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_engine(app)
     register_blueprints(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    from .services.staff import sessions
+
+    # Every request checks the session against the user row and the clock (logout elsewhere,
+    # password change, deactivation, idle timeout, lifetime): see services/staff/sessions.py.
+    login_manager.user_loader(sessions.current)
 
     @app.context_processor
     def inject_user():

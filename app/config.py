@@ -143,7 +143,6 @@ def load_config(instance_path: str, overrides: dict | None) -> dict:
             config["SECRET_KEY"] = Path(config["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise InsecureConfiguration(f"tsunagi: cannot read the secret key file: {exc}") from None
-    check_secret_key(config)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'tsunagi.sqlite3'}"
     uri = config["SQLALCHEMY_DATABASE_URI"]
