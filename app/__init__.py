@@ -24,6 +24,13 @@ def create_app(config: dict | None = None) -> Flask:
     # Before anything else: an app without a real secret key must not serve or touch data.
     check_secret_key(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only then are X-Forwarded-For/-Proto believed: the client address the login limits count
+        # by, and HTTPS for HSTS.  Without a proxy anyone could send them.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     transactions.init_app(app)

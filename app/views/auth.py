@@ -1,4 +1,4 @@
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -32,6 +32,10 @@ def local_path(target: str | None, fallback: str) -> str:
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
+        return fallback
+    # Decoded once more, as a careless proxy or redirect chain might: still a plain local path.
+    decoded = unquote(target)
+    if decoded.startswith(("//", "/\\")) or any(ord(char) < 0x20 or ord(char) == 0x7F for char in decoded):
         return fallback
     return target
 
