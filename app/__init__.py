@@ -6,6 +6,7 @@ import os
 
 from flask import Flask, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import transactions
 from .config import check_secret_key, load_config
@@ -25,8 +26,6 @@ def create_app(config: dict | None = None) -> Flask:
     check_secret_key(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Only then are X-Forwarded-For/-Proto believed: the client address the login limits count
         # by, and HTTPS for HSTS.  Without a proxy anyone could send them.
         hops = app.config["TRUSTED_PROXIES"]
