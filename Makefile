@@ -15,10 +15,17 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
-	$(TSUNAGI) db upgrade
-	$(TSUNAGI) demo
-	TSUNAGI_SESSION_COOKIE_SECURE=0 $(TSUNAGI) run --host 127.0.0.1 --port 5000
+# The app refuses to start without a secret key: the first run makes one, readable only by you.
+SECRET_FILE := instance/secret_key
+
+$(SECRET_FILE):
+	mkdir -p instance
+	(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@)
+
+run: install $(SECRET_FILE)
+	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) $(TSUNAGI) db upgrade
+	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) $(TSUNAGI) demo
+	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) TSUNAGI_SESSION_COOKIE_SECURE=0 $(TSUNAGI) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(PY) -m tests.run_suites

@@ -6,9 +6,10 @@ import os
 
 from flask import Flask, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import transactions
-from .config import load_config
+from .config import check_secret_key, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -21,7 +22,14 @@ def select_locale() -> str:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
+    # Before anything else: an app without a real secret key must not serve or touch data.
+    check_secret_key(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Only then are X-Forwarded-For/-Proto believed: the client address the login limits count
+        # by, and HTTPS for HSTS.  Without a proxy anyone could send them.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     transactions.init_app(app)
@@ -42,9 +50,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_engine(app)
     register_blueprints(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    from .services.staff import sessions
+
+    # Every request checks the session against the user row and the clock (logout elsewhere,
+    # password change, deactivation, idle timeout, lifetime): see services/staff/sessions.py.
+    login_manager.user_loader(sessions.current)
 
     @app.context_processor
     def inject_user():

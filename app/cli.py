@@ -74,6 +74,50 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(2) from exc
         click.echo(f"{user.username}: email {user.email or '-'}")
 
+    @users_group.command("set-password")
+    @click.argument("name")
+    @click.option("--password", default=None, help="Prompted for when omitted.")
+    def set_password(name, password):
+        """Change NAME's password; every login session of NAME ends."""
+        from app.errors import NotFound, ValidationFailed
+        from app.services.staff.users import set_password as store
+
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            store(name, password)
+        except NotFound as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(2) from exc
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                click.echo(f"{field}: {'; '.join(messages)}", err=True)
+            raise SystemExit(2) from exc
+        click.echo(f"{name}: password changed; every session of {name} has ended")
+
+    @users_group.command("deactivate")
+    @click.argument("name")
+    def deactivate(name):
+        """NAME can no longer log in or use API tokens; every login session of NAME ends."""
+        _set_active(name, False)
+
+    @users_group.command("activate")
+    @click.argument("name")
+    def activate(name):
+        """NAME can log in again."""
+        _set_active(name, True)
+
+    def _set_active(name, active):
+        from app.errors import NotFound
+        from app.services.staff.users import set_active
+
+        try:
+            set_active(name, active)
+        except NotFound as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(2) from exc
+        click.echo(f"{name}: {'active' if active else 'deactivated; every session has ended'}")
+
     @users_group.command("token")
     @click.argument("name")
     @click.option("--days", type=int, default=None, help="Days until it expires (default TOKEN_TTL_DAYS).")

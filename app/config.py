@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
-    "SECRET_KEY": "dev-only-change-me",
+    # Signs session cookies and CSRF tokens: no default, since a known key lets anyone forge a
+    # session.  TSUNAGI_SECRET_KEY, or TSUNAGI_SECRET_KEY_FILE naming a file that holds it
+    # (`make run` makes instance/secret_key).  create_app refuses to start without one.
+    "SECRET_KEY": None,
+    "SECRET_KEY_FILE": None,
     "SQLALCHEMY_DATABASE_URI": None,  # filled from DATABASE_URL or the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "PROCESSES_DIR": str(PROJECT_ROOT / "processes"),
@@ -31,6 +36,15 @@ DEFAULTS = {
     # Session cookies only over HTTPS; `make run` serves plain HTTP on 127.0.0.1 and turns this off.
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # A login ends after this many minutes without a request, and this many after it began,
+    # whatever the activity (checked on every request against the injectable clock).
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Behind a reverse proxy that terminates HTTPS: how many proxies to trust for X-Forwarded-For
+    # and X-Forwarded-Proto (0: none; the headers are ignored, as anyone can send them).
+    "TRUSTED_PROXIES": 0,
+    # HTTPS answers carry Strict-Transport-Security with this max-age (seconds).
+    "HSTS_SECONDS": 31536000,
     "WTF_CSRF_TIME_LIMIT": None,
     # Timers: retry waits before a failing timer becomes an incident; email is off by default.
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
@@ -52,6 +66,9 @@ DEFAULTS = {
     "TOKEN_MAX_DAYS": 365,
     # Failed-or-not login attempts per client address and user name (Flask-Limiter syntax).
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Failed login attempts per client address across every user name (password spraying); only
+    # failures count, so an office behind one NAT address still logs in at nine o'clock.
+    "LOGIN_ADDRESS_RATE_LIMIT": "30 per 10 minutes",
     "RATELIMIT_ENABLED": True,
     # One process: memory is enough; several web processes need a shared store (e.g. redis://).
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -83,6 +100,35 @@ def _from_env(key: str, value: str, default):
     return value
 
 
+# A key shorter than this is guessable offline from one signed cookie.
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that were once written down in this repository: known to anyone who read it.
+_KNOWN_KEYS = {"dev-only-change-me"}
+
+
+class InsecureConfiguration(RuntimeError):
+    """The settings would let the app run unsafely; it refuses to start."""
+
+
+def check_secret_key(config: dict) -> None:
+    """Outside tests and development (TSUNAGI_ENV=development) a real secret key is required."""
+    if config.get("TESTING") or os.environ.get("TSUNAGI_ENV") == "development":
+        if not config.get("SECRET_KEY"):
+            # A key of this process only: sessions do not outlive it, and nobody else knows it.
+            config["SECRET_KEY"] = secrets.token_urlsafe(48)
+        return
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise InsecureConfiguration(
+            "tsunagi: no secret key. Set TSUNAGI_SECRET_KEY (or TSUNAGI_SECRET_KEY_FILE, a file holding it) to "
+            f"a random value of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if len(key) < MIN_SECRET_KEY_LENGTH or key in _KNOWN_KEYS:
+        raise InsecureConfiguration(
+            f"tsunagi: the secret key is too short or publicly known; use a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+
+
 def load_config(instance_path: str, overrides: dict | None) -> dict:
     config = dict(DEFAULTS)
     for key in DEFAULTS:
@@ -92,6 +138,11 @@ def load_config(instance_path: str, overrides: dict | None) -> dict:
     if os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     config.update(overrides or {})
+    if not config.get("SECRET_KEY") and config.get("SECRET_KEY_FILE"):
+        try:
+            config["SECRET_KEY"] = Path(config["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InsecureConfiguration(f"tsunagi: cannot read the secret key file: {exc}") from None
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'tsunagi.sqlite3'}"
     uri = config["SQLALCHEMY_DATABASE_URI"]

@@ -118,7 +118,8 @@ def _setup(url: str, cases: int) -> Flask:
     from app.services.processes import deploy_from_disk
     from app.services.staff.users import create_user
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": secrets.token_urlsafe(48),
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.create_all()
@@ -134,7 +135,7 @@ def _setup(url: str, cases: int) -> Flask:
 
 
 def _fire_with_processes(url: str, processes: int) -> tuple[float, datetime, list[str]]:
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app"}
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app", "TSUNAGI_SECRET_KEY": secrets.token_urlsafe(48)}
     tsunagi = os.path.join(os.path.dirname(sys.executable), "tsunagi")
     started_at = datetime.now(UTC)
     started = time.perf_counter()

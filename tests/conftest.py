@@ -116,6 +116,10 @@ def app(database_url, reset_database, clock):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
+            # Tests move the clock by days and weeks while their users stay logged in; the
+            # session timeouts are tested on their own (tests/access/test_sessions.py).
+            "SESSION_IDLE_MINUTES": 10**7,
+            "SESSION_MAX_HOURS": 10**6,
         }
     )
     app.extensions["tsunagi.clock"] = clock

@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     # Where notification mail goes (NOTIFY_EMAIL); none: in-app notifications only.
     email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by logout, a password change and deactivation: every login session carries the
+    # value it began with, and one that no longer matches is over (all of the user's at once).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     @property

@@ -1,4 +1,4 @@
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 
 from app.errors import ServiceError
 
@@ -49,4 +49,13 @@ def register_blueprints(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
         )
+        if request.endpoint != "static":
+            # Pages carry personal data: no copy in the browser's or a proxy's cache (the back
+            # button on a shared desk PC after logout).  Stylesheets and scripts stay cacheable.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:
+            # Served over HTTPS (directly, or behind a trusted proxy that said so: TRUSTED_PROXIES):
+            # browsers must never fall back to plain HTTP, where the session cookie could be read.
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains")
         return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -79,7 +80,8 @@ def test_a_killed_scheduler_process_loses_nothing(app, due_cases, database_url):
     case_ids = due_cases(300)
     db.session.remove()
     tsunagi = os.path.join(os.path.dirname(sys.executable), "tsunagi")
-    process = subprocess.Popen([tsunagi, "timers", "run-due"], env={**os.environ, "DATABASE_URL": database_url},
+    process = subprocess.Popen([tsunagi, "timers", "run-due"], env={**os.environ, "DATABASE_URL": database_url,
+                                                                      "TSUNAGI_SECRET_KEY": secrets.token_urlsafe(48)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while sum(_fired_per_case().values()) < 20 and time.monotonic() < deadline and process.poll() is None:

@@ -77,3 +77,31 @@ def set_email(username: str, email: str | None) -> User:
     user.email = check_email(email) if email is not None else None
     db.session.commit()
     return user
+
+
+def _named(username: str) -> User:
+    user = db.session.query(User).filter_by(username=username).first()
+    if user is None:
+        raise NotFound(f"ユーザー {username} は存在しません")
+    return user
+
+
+def set_password(username: str, password: str) -> User:
+    """A new password ends every login session of the user (whoever knew the old one is out)."""
+    if len(password) < 8:
+        raise ValidationFailed({"password": ["パスワードは8文字以上にしてください"]})
+    user = _named(username)
+    user.set_password(password)
+    user.session_generation += 1
+    db.session.commit()
+    return user
+
+
+def set_active(username: str, active: bool) -> User:
+    """Deactivation ends every login session at once; the API refuses the user's tokens too."""
+    user = _named(username)
+    user.active = active
+    if not active:
+        user.session_generation += 1
+    db.session.commit()
+    return user
