@@ -23,6 +23,13 @@ def _email_option(ctx, param, value):
         raise click.BadParameter(exc.errors["email"][0]) from exc
 
 
+class _DiskSet:
+    """processes/ read as a version would be (for listing before anything is deployed)."""
+
+    def __init__(self, process_id: str, files: dict[str, str]):
+        self.process_id, self.bpmn_files = process_id, files
+
+
 def register_cli(app: Flask) -> None:
     users_group = click.Group("users", help="Staff accounts.")
     processes_group = click.Group("processes", help="BPMN processes and forms.")
@@ -72,12 +79,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--days", type=int, default=None, help="Days until it expires (default TOKEN_TTL_DAYS).")
     def issue_token(name, days):
         """Print a new API token for NAME (shown once; only its hash is stored)."""
-        from app.errors import NotFound
+        from app.errors import NotFound, ValidationFailed
         from app.services.staff.tokens import issue_token as issue
 
         try:
             raw, token = issue(name, days)
-        except NotFound as exc:
+        except (NotFound, ValidationFailed) as exc:
             click.echo(exc.message, err=True)
             raise SystemExit(2) from exc
         click.echo(raw)
@@ -98,9 +105,32 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(2) from exc
         click.echo(f"revoked {count} token(s) of {name}")
 
+    @processes_group.command("list")
+    def list_processes():
+        """The BPMN files in processes/, the processes they define and call, and the deployed version."""
+        from app.errors import NotFound
+        from app.services.processes.deploy import current_version, process_files, read_process_files
+        from app.services.processes.drafts import version_files
+
+        files = read_process_files(current_app.config["PROCESSES_DIR"])
+        main = current_app.config["MAIN_PROCESS_ID"]
+        calls = {f.filename: f.calls for f in version_files(_DiskSet(main, files))}
+        for name, processes in process_files(files).items():
+            for pid, title in processes:
+                marker = " (main)" if pid == main else ""
+                called = ", ".join(f"{target} [{element}]" for element, target in calls.get(name, []))
+                click.echo(f"{name}: {pid}{marker} {title}" + (f" -> calls {called}" if called else ""))
+        try:
+            version = current_version()
+        except NotFound:
+            click.echo(f"deployed: none ({main} has not been deployed)")
+            return
+        same = "same as processes/" if version.bpmn_files == files else "processes/ differs"
+        click.echo(f"deployed: {version.process_id} v{version.version} ({len(version.bpmn_files)} file(s), {same})")
+
     @processes_group.command("check")
     def check():
-        """Validate processes/ and forms/; exit 1 with the problems when anything is wrong."""
+        """Validate processes/ (every file, as one set) and forms/; exit 1 with the problems when anything is wrong."""
         from app.services.processes.checks import blocking, check_directory
 
         problems = check_directory()
@@ -114,6 +144,7 @@ def register_cli(app: Flask) -> None:
     @processes_group.command("deploy")
     @click.option("--note", default=None)
     def deploy(note):
+        """Deploy every file in processes/ and the forms as one new version (after the same checks)."""
         from app.services.processes.checks import blocking, check_directory
         from app.services.processes.deploy import deploy_from_disk
 
@@ -124,7 +155,8 @@ def register_cli(app: Flask) -> None:
             raise SystemExit(1)
         version, created = deploy_from_disk(None, note)
         db.session.commit()
-        click.echo(f"{'deployed' if created else 'unchanged'}: {version.process_id} v{version.version}")
+        click.echo(f"{'deployed' if created else 'unchanged'}: {version.process_id} v{version.version} "
+                   f"({', '.join(sorted(version.bpmn_files))})")
 
     @timers_group.command("run-due")
     def run_due():

@@ -36,7 +36,7 @@ DEFAULTS = {
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
     # A task due at a time of day (risk acknowledgement) still open this long after it: section chief alerted.
     "RISK_ESCALATE_AFTER_MINUTES": 30,
-    # Notification mail (app/services/notification_mail.py), sent by the scheduler pass after its commit.
+    # Notification mail (app/services/timers/mail.py), sent by the scheduler pass after its commit.
     "NOTIFY_EMAIL": False,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
@@ -47,7 +47,11 @@ DEFAULTS = {
     # The address staff open tsunagi at (e.g. https://tsunagi.city.example.jp); mail links to it when set.
     "BASE_URL": None,
     # API bearer tokens expire after this many days (`tsunagi users token NAME`).
+    # The largest request body read at all (a BPMN upload is capped at 2 MB inside this).
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "TOKEN_TTL_DAYS": 90,
+    # The longest life a token may be given (`users token --days`): a forgotten token must still expire.
+    "TOKEN_MAX_DAYS": 365,
     # Failed-or-not login attempts per client address and user name (Flask-Limiter syntax).
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_ENABLED": True,

@@ -112,7 +112,10 @@ def can_release_task(user: User, task: HumanTask) -> bool:
 
 
 def can_take_over_task(user: User, task: HumanTask) -> bool:
-    return task.status == "open" and is_supervisor_of(user, task.ward)
+    """A supervisor of the ward takes over only a task they could then work: one of its roles, or a
+    caseworker's (a mental-health hand-off taken by a lead worker would be stuck with nobody able to do it)."""
+    workable = bool(user.roles & task.roles) or "caseworker" in task.roles
+    return task.status == "open" and is_supervisor_of(user, task.ward) and workable
 
 
 def can_reassign(user: User, ward: str) -> bool:

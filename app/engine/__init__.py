@@ -114,8 +114,9 @@ class RunningWorkflow:
         ends_case = []
 
         def note_case_end(task):
-            # A terminate end event marked terminateScope=case ends the whole case even
-            # from inside an event subprocess (SpiffWorkflow ends only that subprocess).
+            # A terminate end event marked terminateScope=case ends the whole case even from
+            # inside an event subprocess or a called process (SpiffWorkflow ends only that
+            # subprocess); do_engine_steps reports the tasks of subprocesses too.
             if _properties(task.task_spec).get("terminateScope") == "case":
                 ends_case.append(task)
 

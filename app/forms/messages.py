@@ -26,6 +26,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{label}は{max}文字以内で入力してください（現在{count}文字）",
         "en": "{label} must be at most {max} characters (now {count})",
     },
+    "text_control": {
+        "ja": "{label}に使えない制御文字（文字の向きを変える記号など）が含まれています",
+        "en": "{label} contains control characters that are not allowed (such as direction overrides)",
+    },
     "pattern": {"ja": "{label}の形式が正しくありません", "en": "{label} is not in the expected format"},
     "kana": {
         "ja": "{label}はカタカナで入力してください（使えない文字: {chars}）",
@@ -64,6 +68,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "datetime": {
         "ja": "{label}は正しい日時を入力してください（例: 2026-11-26T10:30+09:00）",
         "en": "{label} must be a valid date and time (e.g. 2026-11-26T10:30+09:00)",
+    },
+    "date_range": {
+        "ja": "{label}は{min}から{max}までの日付で入力してください",
+        "en": "{label} must be between {min} and {max}",
     },
     "date_min": {
         "ja": "{label}は{min}以降の日付を入力してください",

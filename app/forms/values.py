@@ -22,6 +22,16 @@ DATE_PARTS = ("year", "month", "day")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DASHES = str.maketrans({ch: "-" for ch in "ー‐‑‒–—―−"})
 _HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# Text that reorders what a reader sees (bidirectional embeddings, overrides and isolates) can make a
+# record say something other than what is stored; it is refused in every text field.
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Dates any record of the desk can carry; outside them a typo (0001, 9999) would pass as a date.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2099, 12, 31)
+
+
+def _visible(text: str) -> str:
+    """The text without whitespace and invisible format characters (zero-width spaces, joiners, BOM)."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
 def today() -> date:
@@ -34,7 +44,7 @@ def is_blank(raw: Any) -> bool:
     if raw is MISSING or raw is None:
         return True
     if isinstance(raw, str):
-        return not raw.strip()
+        return not _visible(raw)
     if isinstance(raw, (list, tuple)):
         return len(raw) == 0
     if isinstance(raw, dict):
@@ -149,6 +159,8 @@ def _text(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None
     if not isinstance(raw, str):
         return _err("text_type", fdef, locale)
     text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _DIRECTION_CONTROLS.search(text):
+        return _err("text_control", fdef, locale)
     if fdef.normalize == "nfkc":  # phone numbers, emails: full-width → ASCII, dashes → "-"
         text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     return _check_length(fdef, text, locale)
@@ -196,7 +208,14 @@ def _date(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | None
         return _err("date_min", fdef, locale, min=_shown_bound(fdef.min, locale))
     if fdef.max is not None and value > parse_date_bound(fdef.max):
         return _err("date_max", fdef, locale, max=_shown_bound(fdef.max, locale))
+    if not EARLIEST_DATE <= value <= LATEST_DATE:  # the field's own bounds, when it has any, say it better
+        return _date_range_error(fdef, locale)
     return value, None
+
+
+def _date_range_error(fdef: FieldDefinition, locale: str) -> tuple[None, str]:
+    return _err("date_range", fdef, locale, min=format_date(EARLIEST_DATE, locale),
+                max=format_date(LATEST_DATE, locale))
 
 
 def _shown_bound(spec: Any, locale: str) -> str:
@@ -214,6 +233,8 @@ def _datetime(fdef: FieldDefinition, raw: Any, locale: str) -> tuple[Any, str | 
             value = None
     if value is None:
         return _err("datetime", fdef, locale)
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        return _date_range_error(fdef, locale)
     if value.tzinfo is None:  # a naive time (e.g. <input type=datetime-local>) is Japan time
         value = value.replace(tzinfo=TOKYO)
     return value, None

@@ -1,4 +1,4 @@
-"""Per-ward deadline rules and closed days; the defaults live in app/services/deadlines.py."""
+"""Per-ward deadline rules and closed days; the defaults live in app/lifecycle/deadlines.py."""
 
 from __future__ import annotations
 

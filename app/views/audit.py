@@ -98,7 +98,8 @@ def steps(case_id: int):
     case = history.case_for_auditor(current_user, case_id)
     data = history.step_through(case, _int_arg("step"))
     history.note_read(current_user, case, "steps", step=data["step"])
-    return render_template("audit/steps.html", case=case, data=data, bpmn_js_version=_bpmn_js_version())
+    return render_template("audit/steps.html", case=case, data=data, files=history.diagram_files(case),
+                           bpmn_js_version=_bpmn_js_version())
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +123,7 @@ def steps_json(case_id: int):
 @access_rule("case_history")
 def diagram(case_id: int):
     case = history.case_for_auditor(current_user, case_id)
-    return Response(history.diagram_xml(case), mimetype="application/xml")
+    return Response(history.diagram_xml(case, request.args.get("file")), mimetype="application/xml")
 
 
 @bp.get("/cases/<int:case_id>/export.json")

@@ -1,4 +1,8 @@
-"""Process owners' pages: versions, the bpmn-js modeler, checks, deploy, diff and migration."""
+"""Process owners' pages: versions, the bpmn-js modeler, checks, deploy, diff and migration.
+
+A version is a set of BPMN files (the main process and the processes it calls); the modeler
+opens any file of it (``?file=``), a draft names its file, and checks and deploys take the set.
+"""
 
 from __future__ import annotations
 
@@ -42,15 +46,18 @@ def _error_json(exc: ServiceError):
 @access_rule("process_admin")
 def index():
     drafts.require_owner(current_user)
-    return render_template("modeler/index.html", versions=drafts.versions(_process_id()),
+    versions = drafts.versions(_process_id())
+    files = drafts.version_files(versions[0]) if versions else []
+    return render_template("modeler/index.html", versions=versions, files=files,
                            drafts=drafts.drafts(_process_id()), max_kb=MAX_BPMN_BYTES // 1024)
 
 
-def _modeler_config(xml_url: str, version_id: int | None, draft_id: int | None) -> dict:
+def _modeler_config(xml_url: str, version_id: int | None, draft_id: int | None, filename: str) -> dict:
     locale_forms = load_form_definitions(current_app.config["FORMS_DIR"])
     locale = str(get_locale() or "ja")
     return {
         "xmlUrl": xml_url, "baseVersionId": version_id, "draftId": draft_id, "csrfToken": generate_csrf(),
+        "filename": filename,
         "saveUrl": url_for("modeler.save_draft"), "indexUrl": url_for("modeler.index"),
         "moddleUrl": url_for("static", filename="js/spiffworkflow-moddle.json"),
         "forms": [{"key": k, "title": d.title(locale)} for k, d in sorted(locale_forms.items())],
@@ -69,9 +76,10 @@ def _modeler_config(xml_url: str, version_id: int | None, draft_id: int | None) 
 def edit_version(number: int):
     drafts.require_owner(current_user)
     version = drafts.get_version(_process_id(), number)
-    config = _modeler_config(url_for("modeler.version_xml", number=number), version.id, None)
-    return render_template("modeler/modeler.html", config=config, version=version, draft=None,
-                           bpmn_js=BPMN_JS_VERSION)
+    filename = drafts.version_file(version, request.args.get("file"))
+    config = _modeler_config(url_for("modeler.version_xml", number=number, file=filename), version.id, None, filename)
+    return render_template("modeler/modeler.html", config=config, version=version, draft=None, filename=filename,
+                           files=drafts.version_files(version), bpmn_js=BPMN_JS_VERSION)
 
 
 @bp.get("/drafts/<int:draft_id>/modeler")
@@ -79,8 +87,11 @@ def edit_version(number: int):
 @access_rule("process_admin")
 def edit_draft(draft_id: int):
     draft = drafts.get_draft(current_user, draft_id)
-    config = _modeler_config(url_for("modeler.draft_xml", draft_id=draft.id), draft.base_version_id, draft.id)
-    return render_template("modeler/modeler.html", config=config, version=None, draft=draft, bpmn_js=BPMN_JS_VERSION)
+    config = _modeler_config(url_for("modeler.draft_xml", draft_id=draft.id), draft.base_version_id, draft.id,
+                             draft.filename)
+    base = drafts.base_version(draft)
+    return render_template("modeler/modeler.html", config=config, version=base, draft=draft, filename=draft.filename,
+                           files=drafts.version_files(base) if base else [], bpmn_js=BPMN_JS_VERSION)
 
 
 @bp.get("/versions/<int:number>/bpmn")
@@ -89,7 +100,8 @@ def edit_draft(draft_id: int):
 def version_xml(number: int):
     drafts.require_owner(current_user)
     version = drafts.get_version(_process_id(), number)
-    return Response(version.bpmn_files[drafts.main_file(version)], mimetype="application/xml")
+    return Response(version.bpmn_files[drafts.version_file(version, request.args.get("file"))],
+                    mimetype="application/xml")
 
 
 @bp.get("/drafts/<int:draft_id>/bpmn")
@@ -114,7 +126,8 @@ def save_draft():
     body = {} if upload is not None else (request.get_json(silent=True) or {})
     try:
         xml = upload.read(MAX_BPMN_BYTES + 1) if upload is not None else str(body.get("xml") or "")
-        draft = drafts.save_draft(current_user, xml, body.get("baseVersionId"), body.get("draftId"))
+        draft = drafts.save_draft(current_user, xml, body.get("baseVersionId"), body.get("draftId"),
+                                  filename=body.get("filename") or None)
     except ServiceError as exc:
         if upload is None:
             return _error_json(exc)
@@ -159,8 +172,15 @@ def diff():
     old, new = request.args.get("old", type=int), request.args.get("new", type=int)
     if not old or not new:
         return redirect(url_for("modeler.index")), 303
-    changes = drafts.diff(_process_id(), old, new)
-    return render_template("modeler/diff.html", old=old, new=new, changes=changes, bpmn_js=BPMN_JS_VERSION)
+    changes, where = drafts.diff_by_file(_process_id(), old, new)
+    old_version, new_version = drafts.get_version(_process_id(), old), drafts.get_version(_process_id(), new)
+    files = sorted(set(old_version.bpmn_files) | set(new_version.bpmn_files),
+                   key=lambda name: (name != drafts.main_file(new_version), name))
+    shown = request.args.get("file") if request.args.get("file") in files else files[0]
+    urls = {number: url_for("modeler.version_xml", number=number, file=shown) if shown in v.bpmn_files else None
+            for number, v in ((old, old_version), (new, new_version))}
+    return render_template("modeler/diff.html", old=old, new=new, changes=changes, where=where, files=files,
+                           shown=shown, urls=urls, bpmn_js=BPMN_JS_VERSION)
 
 
 @bp.route("/versions/<int:number>/migration", methods=["GET", "POST"])

@@ -199,3 +199,11 @@ def test_every_body_refuses_unknown_members_and_wrong_types_naming_the_field(api
     assert db.session.query(Case).count() == 1 and db.session.query(ReferralReceipt).count() == 0
     task = db.session.get(HumanTask, task_id)
     assert (task.status, task.assignee_id) == ("open", staff["caseworker"].id)
+
+
+def test_a_body_beyond_the_size_limit_is_refused_unread(api, staff, app):
+    cw = api(staff["caseworker"])
+    huge = '{"ward": "naka", "note": "' + "x" * (app.config["MAX_CONTENT_LENGTH"] + 1) + '"}'
+    answer = cw.post("/cases", data=huge, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and answer.mimetype == "application/problem+json"
+    assert db.session.query(Case).count() == 0

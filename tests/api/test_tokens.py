@@ -81,3 +81,15 @@ def test_inactive_users_tokens_stop_working(app, staff):
     staff["caseworker"].active = False
     db.session.commit()
     assert client.get("/tasks").status_code == 401
+
+
+def test_a_token_cannot_be_given_a_life_beyond_the_longest_allowed(app, staff, clock):
+    refused = _cli(app, "users", "token", "cw", "--days", "100000")
+    assert refused.exit_code == 2 and "有効日数は1日から365日までで指定してください" in refused.output
+    assert _cli(app, "users", "token", "cw", "--days", "0").exit_code == 2
+    assert db.session.query(ApiToken).count() == 0
+    made = _cli(app, "users", "token", "cw", "--days", "365")
+    assert made.exit_code == 0
+    (token,) = db.session.query(ApiToken).all()
+    expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=clock.current.tzinfo)
+    assert (expires - clock.current).days == 365

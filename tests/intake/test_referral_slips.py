@@ -188,3 +188,12 @@ def test_only_referring_roles_send_slips(api, login, staff):
         assert api(user).post("/referrals", json={"ward": "naka", "data": slip()}).status_code == 403
         assert login(user).get("/referrals/new").status_code == 403
     assert db.session.query(Person).count() == 0
+
+
+def test_a_wards_referrer_sends_only_to_its_own_wards_desk(make_user, api):
+    naka_clerk = api(make_user("naka_water", "referrer", ward="naka"))
+    refused = naka_clerk.post("/referrals", json={"ward": "minami", "data": slip()})
+    assert refused.status_code == 403 and "自分の区" in refused.get_json()["detail"]
+    assert db.session.query(ReferralReceipt).count() == 0 and db.session.query(Case).count() == 0
+    assert naka_clerk.post("/referrals", json={"ward": "naka", "data": slip()}).status_code == 201
+    assert naka_clerk.post("/referrals", json={"data": slip()}).status_code == 201  # its own ward by default

@@ -172,3 +172,20 @@ def test_search_finds_cases_by_kana_name_or_id_within_the_ward_and_masks_results
     assert empty.status_code == 422 and "q" in empty.get_json()["errors"]
     wildcard = api.get("/api/v1/cases", query_string={"q": "%"}, headers=_bearer(users["caseworker"]))
     assert wildcard.status_code == 200 and wildcard.get_json()["results"] == []
+
+
+def test_the_auditors_step_through_shows_neither_the_high_flag_nor_its_response(login, privacy_case):
+    """Like the export, the step-through says a step happened but not that it was the risk response."""
+    pc = privacy_case()
+    auditor = login(pc.users["auditor"])
+    risk_words = ("flag_risk_high", "risk_acknowledgement", "risk_referral", "risk_follow_up", "risk_response")
+    last = auditor.get(f"/audit/cases/{pc.case_id}/steps.json").get_json()
+    shown = str({key: last[key] for key in ("event", "ran_in_step", "path", "active", "reached", "steps",
+                                           "repeated")})
+    assert not [word for word in risk_words if word in shown]
+    assert "（非表示の記録）" in [step["label"] for step in last["steps"]]  # it happened; what it was is hidden
+    page = auditor.get(f"/audit/cases/{pc.case_id}/steps").get_data(as_text=True)
+    assert "high_risk_response.bpmn" not in page and "case_lifecycle.bpmn" in page
+    hidden = auditor.get(f"/audit/cases/{pc.case_id}/diagram.bpmn?file=high_risk_response.bpmn")
+    assert hidden.status_code == 404
+    assert auditor.get(f"/audit/cases/{pc.case_id}/diagram.bpmn?file=support_phase.bpmn").status_code == 200

@@ -223,3 +223,17 @@ def test_a_case_on_a_version_without_the_response_refuses_a_high_flag_instead_of
     refused = post(f"/cases/{case_id}/actions/flag_risk", {"data": HIGH})
     assert refused.status_code == 409 and "移行" in refused.get_json()["detail"]
     assert db.session.query(RiskFlag).count() == 0 and _risk_tasks(case_id) == {}
+
+
+def test_a_supervisor_cannot_take_over_the_mental_health_hand_off_nobody_could_then_work(app, staff, at_assessment):
+    case_id = at_assessment()
+    post, _ = _api(app, staff["caseworker"])
+    assert post(f"/cases/{case_id}/actions/flag_risk", {"data": HIGH}).status_code == 200
+    tasks = _risk_tasks(case_id)
+    lead_post, _ = _api(app, staff["lead_worker"])
+    refused = lead_post(f"/tasks/{tasks['risk_referral'].id}/take-over", {"reason": "急ぎのため"})
+    assert refused.status_code == 403
+    assert _risk_tasks(case_id)["risk_referral"].assignee_id is None
+    # The acknowledgement is the lead worker's own role's task: taking it over works.
+    taken = lead_post(f"/tasks/{tasks['risk_acknowledgement'].id}/take-over", {"reason": "主任が確認"})
+    assert taken.status_code == 200

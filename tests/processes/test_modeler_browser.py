@@ -65,16 +65,20 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
     _select(page, "plan")
     expect(form_key).to_have_value("plan")
 
-    # Lanes map to roles: a lane shows its role code and changes it through the command stack.
+    # Lanes map to roles: a lane has a Japanese name and shows its role code (the lane's "role"
+    # property), which changes through the command stack.
     lane = page.locator('#canvas [data-element-id="lane_lead_worker"]').first
+    expect(lane).to_contain_text("主任相談支援員")
     lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2}, force=True)  # the lane's header strip
     expect(page.locator("#panel-lane-id")).to_have_text("lane_lead_worker")
-    lane_role = page.get_by_label("レーンのロール（name）")
+    lane_role = page.get_by_label("レーンのロール（role）")
     expect(lane_role).to_have_value("lead_worker")
     lane_role.select_option("section_chief")
-    expect(lane).to_contain_text("section_chief")
+    page.locator('#canvas [data-element-id="plan"]').first.click(force=True)
+    lane.click(position={"x": 12, "y": lane.bounding_box()["height"] / 2}, force=True)
+    expect(lane_role).to_have_value("section_chief")  # read back from the diagram
+    expect(lane).to_contain_text("主任相談支援員")  # the name stays
     page.get_by_role("button", name="元に戻す").click()
-    expect(lane).to_contain_text("lead_worker")
     expect(lane_role).to_have_value("lead_worker")
 
     # The real change: the PA request task records a progress note form instead.
@@ -118,7 +122,38 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
         task = xml.split('id="pa_handoff_on_request"')[1].split("</bpmn:userTask>")[0]
         assert '<spiffworkflow:property name="role" value="caseworker lead_worker" />' in task
         spec_for(latest)  # the XML the modeler wrote parses
-        assert '<bpmn:lane id="lane_lead_worker" name="lead_worker">' in xml  # the undone lane change is gone
+        lane = xml.split('<bpmn:lane id="lane_lead_worker" name="主任相談支援員">')[1].split("</bpmn:lane>")[0]
+        assert '<spiffworkflow:property name="role" value="lead_worker" />' in lane  # the undone change is gone
+        assert sorted(latest.bpmn_files) == sorted(first_files := db.session.query(ProcessVersion).filter_by(
+            version=1).one().bpmn_files)  # the called processes are deployed with it, unchanged
+        assert all(latest.bpmn_files[n] == first_files[n] for n in first_files if n != "case_lifecycle.bpmn")
         first = db.session.query(ProcessVersion).filter_by(version=1).one()
         assert 'value="progress_note"' not in first.bpmn_files["case_lifecycle.bpmn"]  # v1 untouched
+    assert page.console_errors == []
+
+
+FILES = ["case_lifecycle.bpmn", "support_phase.bpmn", "no_response.bpmn", "high_risk_response.bpmn"]
+
+
+def test_each_process_file_opens_at_a_readable_zoom(page):
+    """The modeler fits each diagram to the canvas; split, each is read at (nearly) full size."""
+    from playwright.sync_api import expect
+
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/login")
+    page.get_by_label("ユーザー名").fill("owner")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.goto("/processes/")
+    for name in FILES:
+        page.locator(f'a[href="/processes/versions/1/modeler?file={name}"]').click()
+        expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
+        expect(page.locator("#modeler-file")).to_have_text(name)
+        zoom = page.evaluate("() => document.querySelector('#canvas .djs-container') && "
+                             "parseFloat(getComputedStyle(document.querySelector('#canvas .viewport')).transform"
+                             ".split('(')[1])")
+        page.screenshot(path=str(OUTPUT_DIR / f"modeler_{name.removesuffix('.bpmn')}.png"))
+        assert zoom >= 0.55, (name, zoom)  # the single diagram opened at about 0.25
+        page.goto("/processes/")
     assert page.console_errors == []

@@ -207,7 +207,7 @@ def test_an_xsd_invalid_diagram_is_refused_at_check_time(owner_client):
 
 
 def test_a_diagram_that_drops_a_contract_form_is_refused(owner_client):
-    """Contract §2: other systems rely on the task forms; a version without a pa_handoff task is refused."""
+    """Other systems rely on the task forms; a version without a pa_handoff task is refused."""
     xml = deployed_xml(1).replace('<spiffworkflow:property name="formKey" value="pa_handoff" />',
                                   '<spiffworkflow:property name="formKey" value="progress_note" />')
     assert 'value="pa_handoff"' not in xml

@@ -14,15 +14,19 @@ from datetime import datetime
 
 from app import audit_chain as audit
 from app.access.history import audit_trail_case_filter, can_read_audit_trail
+from app.engine import parse_xml
 from app.errors import NotFound
 from app.extensions import db
 from app.forms import FormDefinition
+from app.lifecycle.risk import MESSAGE as RISK_MESSAGE
+from app.lifecycle.risk import RISK_TASK_IDS
 from app.lifecycle.versions import form_definition
 from app.models import AuditEvent, Case, FormSubmission, HumanTask, ProcessVersion, User
 from app.models.audit import chain_key
 from app.services.audit.replay import ENGINE_ACTIONS, ENGINE_EVENTS, ReplayResult, replay_case
 
 PAGE_SIZE = 50
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 # -- finding cases ----------------------------------------------------------------
@@ -244,9 +248,17 @@ def step_through(case: Case, step: int | None) -> dict:
     index = len(steps) - 1 if step is None else step
     if not 0 <= index < len(steps):
         raise NotFound("その手順はありません")
+    hidden = risk_elements(case.process_version)
+
+    def shown(ids) -> list[str]:
+        return [bpmn_id for bpmn_id in ids if bpmn_id not in hidden]
+
+    def label(taken) -> str:
+        return HIDDEN_STEP if taken.label == RISK_MESSAGE or taken.label in hidden else taken.label
+
     path, counts = [], {}
     for taken in steps[: index + 1]:
-        for bpmn_id in taken.ran:
+        for bpmn_id in shown(taken.ran):
             path.append(bpmn_id)
             counts[bpmn_id] = counts.get(bpmn_id, 0) + 1
     current = steps[index]
@@ -259,30 +271,76 @@ def step_through(case: Case, step: int | None) -> dict:
         "step_count": len(steps),
         "previous": index - 1 if index > 0 else None,
         "next": index + 1 if index + 1 < len(steps) else None,
-        "event": {"sequence": current.sequence, "event_type": current.event_type, "label": current.label,
+        "event": {"sequence": current.sequence, "event_type": current.event_type, "label": label(current),
                   "at": current.at.isoformat()},
-        "ran_in_step": current.ran,
+        "ran_in_step": shown(current.ran),
         "path": path,
-        "active": current.active,
+        "active": shown(current.active),
         "repeated": {bpmn_id: n for bpmn_id, n in counts.items() if n > 1},
         # every element the case ever ran or waited at: the diagram is framed on these once
-        "reached": sorted({bpmn_id for s in steps for bpmn_id in (*s.ran, *s.active)}),
-        "steps": [{"step": i, "sequence": s.sequence, "event_type": s.event_type, "label": s.label,
+        "reached": sorted({bpmn_id for s in steps for bpmn_id in shown((*s.ran, *s.active))}),
+        "steps": [{"step": i, "sequence": s.sequence, "event_type": s.event_type, "label": label(s),
                    "at": s.at.isoformat()} for i, s in enumerate(steps)],
         "replay_ok": result.ok,
         "divergences": result.divergences,
     }
 
 
-def diagram_xml(case: Case) -> str:
-    """The BPMN file of the case's own process version (the one holding its main process)."""
+# The high-risk response (the suicide-risk flag's tasks) is never shown to auditors: they see that
+# a step happened, not what it was about, as in the exports.
+HIDDEN_STEP = "（非表示の記録）"
+_risk_elements_by_version: dict[tuple[int, str], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _risk_parts(version: ProcessVersion) -> tuple[frozenset[str], frozenset[str]]:
+    """(element ids, file names) of the high-risk response in a version: the event subprocess that
+    catches the high-flag message, everything in it, and the processes it calls (whole files)."""
+    key = (version.id, version.content_hash)
+    if key not in _risk_elements_by_version:
+        documents = {name: parse_xml(text, name) for name, text in (version.bpmn_files or {}).items()}
+        ids: set[str] = set(RISK_TASK_IDS)
+        called: set[str] = set()
+        for root in documents.values():
+            messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message") if m.get("name") == RISK_MESSAGE}
+            for sub in root.iter(f"{{{BPMN_NS}}}subProcess"):
+                catches = any(d.get("messageRef") in messages for d in sub.iter(f"{{{BPMN_NS}}}messageEventDefinition"))
+                if sub.get("triggeredByEvent") == "true" and catches:
+                    ids |= {el.get("id") for el in sub.iter() if el.get("id")}
+                    called |= {c.get("calledElement") for c in sub.iter(f"{{{BPMN_NS}}}callActivity")}
+        files = set()
+        for name, root in documents.items():
+            processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
+            if processes and all(process in called for process in processes):
+                files.add(name)
+                ids |= {el.get("id") for el in root.iter() if el.get("id")}
+        _risk_elements_by_version[key] = (frozenset(ids), frozenset(files))
+    return _risk_elements_by_version[key]
+
+
+def risk_elements(version: ProcessVersion) -> frozenset[str]:
+    return _risk_parts(version)[0]
+
+
+def diagram_files(case: Case) -> list[str]:
+    """The BPMN files of the case's own process version: the one holding its main process first,
+    then the processes it calls (their tasks are marked on their own diagrams); never the high-risk
+    response's."""
     version = case.process_version
     files = version.bpmn_files or {}
     marker = f'id="{version.process_id}"'
-    for name in sorted(files):
-        if marker in files[name]:
-            return files[name]
-    raise NotFound("この版の図が見つかりません")
+    hidden = _risk_parts(version)[1]
+    return sorted((name for name in files if name not in hidden), key=lambda name: (marker not in files[name], name))
+
+
+def diagram_xml(case: Case, filename: str | None = None) -> str:
+    """One BPMN file of the case's own process version (default: the one holding its main process)."""
+    version = case.process_version
+    files = version.bpmn_files or {}
+    names = diagram_files(case)
+    name = filename if filename is not None else (names[0] if names else None)
+    if name not in names or (filename is None and f'id="{version.process_id}"' not in files[name]):
+        raise NotFound("この版の図が見つかりません")
+    return files[name]
 
 
 # -- read-only users trying to change something --------------------------------------------

@@ -31,6 +31,9 @@ def search_cases(user: User, q: str) -> list[dict]:
         raise ValidationFailed({"q": ["検索する氏名・フリガナ・ケース番号を入力してください"]})
     if len(text) > 100:
         raise ValidationFailed({"q": ["検索語は100文字以内で入力してください"]})
+    if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text):
+        # The database cannot hold these (NUL, halves of a surrogate pair): a clear answer, not a failure.
+        raise ValidationFailed({"q": ["検索語に使えない文字が含まれています"]})
     query = db.session.query(Case).outerjoin(Person, Case.person_id == Person.id)
     covered = access.covered_user_ids(user)
     query = query.filter(or_(Case.ward == user.ward, Case.assigned_to_id.in_(covered or {-1})))

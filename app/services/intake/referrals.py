@@ -49,6 +49,10 @@ def submit_referral(ward: str | None, raw: dict, actor: User, idempotency_key: s
     if not access.can_submit_referral(actor):
         raise Forbidden("連絡票を送る権限がありません")
     ward = _ward(ward or actor.ward)
+    if actor.ward is not None and actor.ward != ward and not access.can_open_case(actor, actor.ward):
+        # A ward's sections refer to their own ward's desk; city-wide sections, and the desks themselves
+        # (passing a person on to another ward's desk), choose the ward.
+        raise Forbidden("自分の区の相談窓口にだけ連絡票を送れます")
     digest = _digest(ward, raw)
     replayed = _replay(actor, idempotency_key, digest, "referral_slip")
     if replayed is not None:

@@ -10,8 +10,8 @@ In order; a failing step stops the ones that need its result:
 5. every expression and script compiles under the restricted environment (no import, file
    access or dunder walks); timer expressions evaluate;
 6. no loop without a cap (heuristic in ``graph``);
-7. the contract's form keys (contract §2) still exist and the main process still uses the
-   task forms other systems rely on;
+7. the form keys other systems rely on still exist and the main process (with the processes
+   it calls) still uses those task forms;
 8. every flow node has a shape in the diagram.
 Problems point at the element id; severity "warning" does not block a deploy.
 """
@@ -33,7 +33,8 @@ from app.lifecycle.runtime import engine
 from app.services.processes import graph
 from app.services.processes.deploy import read_process_files
 
-# Contract §2: every definition must exist; the task forms must stay on user tasks of the main process.
+# Other systems rely on these forms: every definition must exist; the task forms must stay on user
+# tasks of the main process (or the processes it calls).
 CONTRACT_FORMS = {
     "referral_slip", "intake", "assessment", "plan", "coordination_meeting", "monitoring", "evaluation",
     "service_record", "pa_handoff", "closure", "progress_note",

@@ -1,10 +1,15 @@
 """Process owners' drafts: save from the modeler or an upload, check, deploy, compare versions.
 
-A draft replaces one BPMN file of the version it was opened from; deploying it stores that
-version's other files, the draft and today's form definitions as the next immutable version.
+A version is a set of BPMN files: the main process and the processes its call activities call.
+A draft replaces one file of the version it was opened from (or adds one); deploying it checks
+the whole set and stores that version's other files, the draft and today's form definitions as
+the next immutable version.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -18,8 +23,9 @@ from app.forms import load_form_definitions
 from app.lifecycle.runtime import engine
 from app.lifecycle.versions import current_version, spec_for
 from app.models import ProcessDraft, ProcessVersion, User
+from app.services.processes import graph
 from app.services.processes.checks import blocking, check_files
-from app.services.processes.deploy import store_version
+from app.services.processes.deploy import process_files, store_version
 
 
 class ChecksFailed(ServiceError):
@@ -40,9 +46,69 @@ def require_owner(user: User) -> None:
 
 def main_file(version: ProcessVersion) -> str:
     """The file of the version that holds its main process."""
-    marker = f'id="{version.process_id}"'
-    return next((name for name, text in sorted(version.bpmn_files.items()) if marker in text),
-                sorted(version.bpmn_files)[0])
+    return file_of_process(version.bpmn_files, version.process_id) or sorted(version.bpmn_files)[0]
+
+
+def file_of_process(files: dict[str, str], process_id: str) -> str | None:
+    """The file of a set that defines ``process_id`` (None when none does)."""
+    for name, processes in process_files(files).items():
+        if any(pid == process_id for pid, _name in processes):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class ProcessFile:
+    """One file of a version, for the process pages."""
+
+    filename: str
+    processes: list  # [(process id, name)]
+    calls: list  # [(call activity id, called process id)]
+    main: bool
+
+
+def version_files(version: ProcessVersion) -> list[ProcessFile]:
+    """The files of a version, the main process first, then by name."""
+    main = main_file(version)
+    found = []
+    for name, text in version.bpmn_files.items():
+        root = parse_xml(text, name)
+        found.append(ProcessFile(name, graph.processes_in(root), graph.called_elements(root), name == main))
+    return sorted(found, key=lambda f: (not f.main, f.filename))
+
+
+def version_file(version: ProcessVersion, filename: str | None) -> str:
+    """``filename`` when it is a file of the version; None means its main file."""
+    if filename is None:
+        return main_file(version)
+    if filename not in version.bpmn_files:
+        raise NotFound(f"版 {version.version} にファイル {filename} はありません")
+    return filename
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}\.bpmn$")
+
+
+def _draft_filename(base: ProcessVersion, xml: str | bytes, filename: str | None) -> str:
+    """Which file of the base version a draft replaces.
+
+    Named by the modeler (the file it opened); for an upload, the file that defines the same
+    process, else a new file named after the upload's process id (``support_phase.bpmn``).
+    """
+    if filename is not None:
+        return version_file(base, filename)
+    try:
+        root = parse_xml(xml, "upload.bpmn")
+    except EngineError:
+        return main_file(base)  # refused below, with the parser's message
+    ids = [pid for pid, _name in graph.processes_in(root)]
+    for pid in ids:
+        existing = file_of_process(base.bpmn_files, pid)
+        if existing is not None:
+            return existing
+    if ids and _SAFE_NAME.match(f"{ids[0]}.bpmn"):
+        return f"{ids[0]}.bpmn"
+    return main_file(base)
 
 
 def get_version(process_id: str, number: int) -> ProcessVersion:
@@ -86,8 +152,8 @@ def _refuse_unsafe(xml: str | bytes, filename: str) -> str:
 
 
 def save_draft(user: User, xml: str | bytes, base_version_id: int | None = None, draft_id: int | None = None,
-               note: str | None = None) -> ProcessDraft:
-    """Create or update a draft; refused before storage when unsafe or too large."""
+               note: str | None = None, filename: str | None = None) -> ProcessDraft:
+    """Create or update a draft of one file of a version; refused before storage when unsafe or too large."""
     require_owner(user)
     if draft_id is not None:
         draft = get_draft(user, draft_id)
@@ -97,7 +163,8 @@ def save_draft(user: User, xml: str | bytes, base_version_id: int | None = None,
         base = db.session.get(ProcessVersion, base_version_id) if base_version_id else current_version()
         if base is None:
             raise NotFound("元の版が見つかりません")
-        draft = ProcessDraft(process_id=base.process_id, filename=main_file(base), base_version_id=base.id)
+        draft = ProcessDraft(process_id=base.process_id, filename=_draft_filename(base, xml, filename),
+                             base_version_id=base.id)
         db.session.add(draft)
     draft.bpmn_xml = _refuse_unsafe(xml, draft.filename)
     draft.note = note if note is not None else draft.note
@@ -105,9 +172,13 @@ def save_draft(user: User, xml: str | bytes, base_version_id: int | None = None,
     draft.saved_at = now()
     db.session.flush()
     audit.record("process_draft_saved", None, user.id, process_id=draft.process_id, draft_id=draft.id,
-                 bytes=len(draft.bpmn_xml.encode("utf-8")))
+                 file=draft.filename, bytes=len(draft.bpmn_xml.encode("utf-8")))
     db.session.commit()
     return draft
+
+
+def base_version(draft: ProcessDraft) -> ProcessVersion | None:
+    return db.session.get(ProcessVersion, draft.base_version_id) if draft.base_version_id else None
 
 
 def _draft_files(draft: ProcessDraft) -> dict[str, str]:
@@ -150,3 +221,19 @@ def deploy_draft(user: User, draft_id: int, note: str | None) -> ProcessVersion:
 def diff(process_id: str, old_number: int, new_number: int) -> VersionDiff:
     old, new = get_version(process_id, old_number), get_version(process_id, new_number)
     return diff_versions(engine(), spec_for(old), spec_for(new))
+
+
+def element_files(version: ProcessVersion) -> dict[str, str]:
+    """{element id: file} for every element of a version (to show a diff file by file)."""
+    found = {}
+    for name, text in sorted(version.bpmn_files.items()):
+        for element in parse_xml(text, name).iter():
+            if isinstance(element.tag, str) and element.get("id"):
+                found.setdefault(element.get("id"), name)
+    return found
+
+
+def diff_by_file(process_id: str, old_number: int, new_number: int) -> tuple[VersionDiff, dict[str, str]]:
+    """The diff and {element id: file it is in} (the new version's file, else the old one's)."""
+    old, new = get_version(process_id, old_number), get_version(process_id, new_number)
+    return diff(process_id, old_number, new_number), {**element_files(old), **element_files(new)}

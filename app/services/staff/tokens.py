@@ -12,7 +12,7 @@ from flask import current_app
 
 from app import audit_chain as audit
 from app.clock import now
-from app.errors import NotFound
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import ApiToken, User
 
@@ -36,8 +36,12 @@ def _user(username: str) -> User:
 
 def issue_token(username: str, ttl_days: int | None = None) -> tuple[str, ApiToken]:
     """A new token for the user; the raw token is returned once and never stored."""
-    user = _user(username)
     days = int(ttl_days if ttl_days is not None else current_app.config.get("TOKEN_TTL_DAYS", 90))
+    longest = int(current_app.config.get("TOKEN_MAX_DAYS", 365))
+    if not 1 <= days <= longest:
+        problem = f"有効日数は1日から{longest}日までで指定してください"
+        raise ValidationFailed({"days": [problem]}, problem)
+    user = _user(username)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, token_hash=_hash(raw), prefix=raw[:12], created_at=now(),
                      expires_at=now() + timedelta(days=days))

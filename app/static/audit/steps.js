@@ -1,35 +1,46 @@
 // Step-through of a case on the diagram version it ran on (audit/steps.html).
 // Data comes from steps.json; the page works without this script (server-rendered list).
+// A version is a set of files (the main process and the processes it calls): one viewer per
+// file, the main one first; element ids are unique across the set, so each mark lands on the
+// diagram that holds the element.
 (function () {
   "use strict";
   var root = document.getElementById("step-diagram");
   if (!root || !window.BpmnJS) { return; }
   var canvasEl = root.querySelector(".canvas");
-  var viewer = new window.BpmnJS({ container: canvasEl });
+  var viewers = Array.prototype.map.call(root.querySelectorAll(".diagram-file"), function (figure) {
+    return { figure: figure, viewer: new window.BpmnJS({ container: figure.querySelector(".viewer") }),
+             loaded: false };
+  });
   var marked = [];
   var current = null;
 
+  function loaded() { return viewers.filter(function (v) { return v.loaded; }); }
+
   function clearMarks() {
-    var canvas = viewer.get("canvas");
-    marked.forEach(function (m) { canvas.removeMarker(m[0], m[1]); });
+    marked.forEach(function (m) { m[0].get("canvas").removeMarker(m[1], m[2]); });
     marked = [];
-    viewer.get("overlays").remove({ type: "run-count" });
+    loaded().forEach(function (v) { v.viewer.get("overlays").remove({ type: "run-count" }); });
   }
 
   function mark(ids, cls) {
-    var registry = viewer.get("elementRegistry");
-    var canvas = viewer.get("canvas");
-    ids.forEach(function (id) {
-      if (registry.get(id)) { canvas.addMarker(id, cls); marked.push([id, cls]); }
+    loaded().forEach(function (v) {
+      var registry = v.viewer.get("elementRegistry");
+      var canvas = v.viewer.get("canvas");
+      ids.forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, cls); marked.push([v.viewer, id, cls]); }
+      });
     });
   }
 
   function countBadge(id, n) {
-    if (!viewer.get("elementRegistry").get(id)) { return; }
-    var badge = document.createElement("span");
-    badge.className = "run-count";
-    badge.textContent = "\u00d7" + n;
-    viewer.get("overlays").add(id, "run-count", { position: { top: -12, right: 12 }, html: badge });
+    loaded().forEach(function (v) {
+      if (!v.viewer.get("elementRegistry").get(id)) { return; }
+      var badge = document.createElement("span");
+      badge.className = "run-count";
+      badge.textContent = "\u00d7" + n;
+      v.viewer.get("overlays").add(id, "run-count", { position: { top: -12, right: 12 }, html: badge });
+    });
   }
 
   function render(data) {
@@ -72,8 +83,8 @@
     if (el) { el.textContent = text; }
   }
 
-  // Frame the part of the diagram this case went through (once: stepping keeps the view).
-  function frame(ids) {
+  // Frame the part of each diagram this case went through (once: stepping keeps the view).
+  function frame(viewer, ids) {
     var registry = viewer.get("elementRegistry");
     var canvas = viewer.get("canvas");
     var plane = canvas.getRootElement();
@@ -107,17 +118,30 @@
     show(target).then(function () { history.replaceState(null, "", link.pathname + "?step=" + target); });
   });
 
-  fetch(root.dataset.bpmnUrl, { credentials: "same-origin" })
-    .then(function (r) { return r.text(); })
-    .then(function (xml) {
-      if (xml.indexOf("BPMNShape") < 0) { throw new Error("no layout"); }
-      return viewer.importXML(xml);
+  function load(v) {
+    return fetch(v.figure.dataset.bpmnUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (xml) {
+        if (xml.indexOf("BPMNShape") < 0) { throw new Error("no layout"); }
+        return v.viewer.importXML(xml);
+      })
+      .then(function () { v.loaded = true; });
+  }
+
+  var main = viewers[0];
+  if (!main) { return; }
+  load(main)
+    .then(function () {
+      // The called processes' diagrams: one without a layout is left out, the rest still shows.
+      return Promise.all(viewers.slice(1).map(function (v) {
+        return load(v).catch(function () { v.figure.hidden = true; });
+      }));
     })
     .then(function () {
       return show(Number(root.dataset.step));
     })
     .then(function () {
-      frame(current.reached);
+      loaded().forEach(function (v) { frame(v.viewer, current.reached); });
       root.classList.add("diagram-ready");
     })
     .catch(function () {

@@ -6,6 +6,7 @@
   var config = JSON.parse(document.getElementById("diff-config").textContent);
 
   function show(container, url, marks) {
+    if (!url) { return Promise.resolve(); }  // the file is not part of that version
     var viewer = new window.BpmnJS({ container: container });
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })

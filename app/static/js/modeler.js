@@ -4,8 +4,12 @@
  * - a side form edits our properties of a user task (formKey, role) and writes them as
  *   <spiffworkflow:properties> through the modeler's command stack
  *   (modeling.updateModdleProperties), so undo/redo covers them like any other edit;
- * - lanes map to roles: a lane's name is a role code (the role of the user tasks in it that name
- *   none), chosen from the role codes and written with modeling.updateProperties (undo works);
+ * - lanes map to roles: a lane has a Japanese name and its role code as the property "role" (the
+ *   role of the user tasks in it that name none), chosen from the role codes and written through
+ *   the command stack like a task's properties (undo works); lanes of older versions were named
+ *   by the role code, which the form shows when the lane has no property;
+ * - a version is a set of files: the page edits one (config.filename) and saves it as a draft of
+ *   that file; the other files are linked from the page;
  * - save draft / check / deploy talk JSON to app/views/modeler.py; problems that name an
  *   element are highlighted on the canvas (canvas.addMarker) and selectable from the list.
  */
@@ -92,9 +96,9 @@
     if (!selected) { return; }
     if (isLane) {
       document.getElementById("panel-lane-id").textContent = selected.id;
-      var name = (selected.businessObject.name || "").trim();
-      var known = config.roles.some(function (r) { return r.code === name; });
-      laneRoleSelect.value = known ? name : "";
+      var role = readProperty(selected, "role") || (selected.businessObject.name || "").trim();
+      var known = config.roles.some(function (r) { return r.code === role; });
+      laneRoleSelect.value = known ? role : "";
       return;
     }
     document.getElementById("panel-element-name").textContent = selected.businessObject.name || "";
@@ -109,7 +113,7 @@
   });
   laneRoleSelect.addEventListener("change", function () {
     if (selected && selected.type === "bpmn:Lane") {
-      modeling.updateProperties(selected, { name: laneRoleSelect.value || undefined });
+      writeProperty(selected, "role", laneRoleSelect.value);
     }
   });
   roleSelect.addEventListener("change", function () {
@@ -179,7 +183,8 @@
 
   function save() {
     return modeler.saveXML({ format: true }).then(function (result) {
-      return post(config.saveUrl, { xml: result.xml, baseVersionId: config.baseVersionId, draftId: config.draftId });
+      return post(config.saveUrl, { xml: result.xml, baseVersionId: config.baseVersionId, draftId: config.draftId,
+                                    filename: config.filename });
     }).then(function (data) {
       if (data.httpStatus !== 200) { throw new Error(describe(data)); }
       config.draftId = data.draftId;
