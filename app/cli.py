@@ -204,13 +204,19 @@ def register_cli(app: Flask) -> None:
 
     @timers_group.command("run-due")
     def run_due():
-        """Fire every timer that is due now and print how many fired (then mail alerts, when email is on)."""
+        """Fire every timer that is due now, raise the overdue alerts (as a scheduler tick does) and print
+        how many; then mail alerts, when email is on."""
         from app.services.timers.firing import fire_due_timers
         from app.services.timers.mail import email_enabled, send_pending_email
+        from app.services.timers.notifications import sweep_overdue
         from app.services.timers.scheduler import prepare_process
 
         prepare_process()
         click.echo(f"fired {fire_due_timers()} timer(s)")
+        # Cron users have no scheduler: the risk acknowledgement's alert by the minute comes from here.
+        alerts = sweep_overdue()
+        if alerts:
+            click.echo(f"raised {alerts} overdue alert(s)")
         if email_enabled():
             click.echo(f"emailed {send_pending_email()} notification(s)")
 

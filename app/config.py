@@ -48,6 +48,8 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # Timers: retry waits before a failing timer becomes an incident; email is off by default.
     "TIMER_RETRY_BACKOFF_SECONDS": (60, 300, 1800),
+    # A task due at a time of day (risk acknowledgement) still open this long after it: section chief alerted.
+    "RISK_ESCALATE_AFTER_MINUTES": 30,
     # Notification mail (app/services/timers/mail.py), sent by the scheduler pass after its commit.
     "NOTIFY_EMAIL": False,
     "SMTP_HOST": None,

@@ -7,6 +7,7 @@ from .cover import CoverAssignment
 from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
+from .idempotency import IdempotencyRecord
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
@@ -33,6 +34,7 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "HumanTask",
+    "IdempotencyRecord",
     "Notification",
     "Person",
     "PlanVersion",

@@ -3,6 +3,8 @@ correct the person's details): each is one transaction through the lifecycle's s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app import access
 from app.clock import now
 from app.errors import CaseClosed, Conflict, Forbidden, NotFound
@@ -31,7 +33,9 @@ def available_actions(case: Case, user: User) -> list[str]:
     return actions
 
 
-def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
+def run_action(case_id: int, action: str, raw: dict, actor: User,
+               before_commit: Callable[[Case], None] | None = None) -> Case:
+    """Run a case action in one transaction; `before_commit(case)` adds to it (Idempotency-Key answer)."""
     case = db.session.get(Case, case_id)
     if case is None or not access.can_view_case(actor, case):
         raise NotFound("相談ケースが見つかりません")
@@ -49,6 +53,8 @@ def run_action(case_id: int, action: str, raw: dict, actor: User) -> Case:
             public_assistance.request_handoff(step, raw)
         else:
             _record_action(step, action, raw)
+        if before_commit is not None:
+            before_commit(step.case)
     return step.case
 
 

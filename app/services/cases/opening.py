@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app import access
 from app.codes import WARDS
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -10,13 +12,18 @@ from app.lifecycle import steps
 from app.models import Case, FormSubmission, HumanTask, SupportDecision, User
 
 
-def start_case(ward: str, actor: User, route: str | None = None) -> Case:
-    """Open a new episode at intake (a walk-in); one transaction."""
+def start_case(ward: str, actor: User, route: str | None = None,
+               before_commit: Callable[[Case], None] | None = None) -> Case:
+    """Open a new episode at intake (a walk-in); one transaction.
+
+    `before_commit(case)` adds to that transaction (the API's Idempotency-Key answer)."""
     if ward not in WARDS:
         raise ValidationFailed({"ward": [f"区のコードが正しくありません: {ward}"]})
     if not access.can_open_case(actor, ward):
         raise Forbidden("この区で相談ケースを開く権限がありません")
     case = steps.start(ward, actor, route).case
+    if before_commit is not None:
+        before_commit(case)
     db.session.commit()
     return case
 

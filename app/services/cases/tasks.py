@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import joinedload
 
 from app import access
@@ -41,8 +43,10 @@ def validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, 
     return result.clean, definition.version
 
 
-def submit_task(task_id: int, raw: dict, actor: User) -> Case:
-    """Validate, record, advance the process and project the result; all or nothing."""
+def submit_task(task_id: int, raw: dict, actor: User, before_commit: Callable[[Case], None] | None = None) -> Case:
+    """Validate, record, advance the process and project the result; all or nothing.
+
+    `before_commit(case)` adds to the same transaction (the API's Idempotency-Key answer)."""
     with one_transaction(actor, Attempt("タスク")) as attempt:
         locked = steps.lock_task(task_id, actor)
         task = locked[1] if locked else None
@@ -55,4 +59,6 @@ def submit_task(task_id: int, raw: dict, actor: User) -> Case:
             raise Conflict("このタスクは既に完了しています（二重送信または古い画面）")
         data, form_version = validated(step.case.process_version, task.form_key, raw)
         step.complete_task(task, data, form_version)
+        if before_commit is not None:
+            before_commit(step.case)
     return step.case

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app import audit_chain as audit
@@ -15,6 +17,9 @@ from app.extensions import db
 from app.models import ApiToken, User
 
 TOKEN_PREFIX = "tsg_"
+# How long recording a token's use may wait for the system audit chain's lock (PostgreSQL).
+TOKEN_USE_LOCK_TIMEOUT_MS = 2000
+log = logging.getLogger("tsunagi.api")
 
 
 def _hash(raw: str) -> str:
@@ -77,9 +82,25 @@ def authenticate(raw: str) -> ApiToken | None:
 
 
 def record_use(token_id: int, user_id: int, method: str, path: str, status: int) -> None:
-    """Each API call is attributable: who, which token, what, and how it ended."""
-    token = db.session.get(ApiToken, token_id)
-    if token is not None:
-        token.last_used_at = now()
-    audit.record("api_token_used", None, user_id, token_id=token_id, method=method, path=path, status=status)
-    db.session.commit()
+    """Each API call is attributable: who, which token, what, and how it ended.
+
+    Written after the call's own step has committed, so best effort: a failure here (a dropped
+    connection, the system chain's lock not coming in time) is logged with everything the event
+    would have held, and never turns the call's answer into an error.  Every API call queues on the
+    system chain's lock; the wait is bounded so that a stuck holder cannot hold every answer.
+    """
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{TOKEN_USE_LOCK_TIMEOUT_MS}ms'"))
+        token = db.session.get(ApiToken, token_id)
+        if token is not None:
+            token.last_used_at = now()
+        audit.record("api_token_used", None, user_id, token_id=token_id, method=method, path=path, status=status)
+        db.session.commit()
+    except Exception:
+        log.warning("api_token_used not recorded: token %s, user %s, %s %s -> %s", token_id, user_id, method, path,
+                    status, exc_info=True)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it on the next checkout
+            log.warning("rollback after a failed api_token_used failed", exc_info=True)

@@ -41,11 +41,13 @@ log = logging.getLogger("tsunagi.mail")
 BATCH = 500  # alerts looked at per pass; the rest wait for the next one
 SMTP_TIMEOUT_SECONDS = 10
 MAIL_WITHIN = timedelta(days=7)
-# The only notification params a mail may show: the task's name (from the BPMN) and a due date.
-MAIL_PARAMS = ("name", "due_on")
+# The only notification params a mail may show: the task's name (from the BPMN) and a due date/time.
+MAIL_PARAMS = ("name", "due_on", "due_at")
 SUBJECTS = {
     "task_alert": "【つなぎ】対応が必要なタスクがあります",
     "task_overdue": "【つなぎ】期限を過ぎたタスクがあります",
+    "task_due_passed": "【つなぎ】期限の時刻を過ぎたタスクがあります",
+    "task_escalated": "【つなぎ】期限の時刻を過ぎても対応されていないタスクがあります",
     "evaluation_overdue": "【つなぎ】評価が期限を過ぎています",
     "timer_incident": "【つなぎ】タイマーの処理が失敗しています",
 }

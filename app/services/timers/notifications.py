@@ -7,11 +7,12 @@ scheduler pass after the commit, and a mail failure never undoes the alert.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.clock import now, today
+from app.clock import JST, now, today
 from app.extensions import db
 from app.lifecycle.deadlines import evaluation_overdue_on
 from app.models import Case, HumanTask, Notification, PlanVersion, TimerIncident, User
@@ -23,7 +24,9 @@ ALERT_ROLES_ON_OPEN = {
     "evaluation_no_response": ("lead_worker", "section_chief"),
 }
 SUPERVISORS = ("lead_worker", "section_chief")
-
+# A task due at a time of day (the risk acknowledgement within one hour) still open this long after
+# its due time is escalated to the ward's section chief(s); config RISK_ESCALATE_AFTER_MINUTES.
+ESCALATE_AFTER_MINUTES = 30
 
 
 def _(text: str) -> str:
@@ -35,6 +38,8 @@ def _(text: str) -> str:
 MESSAGES = {
     "task_alert": _("「%(name)s」が必要です（連絡がとれない状態が続いています）"),
     "task_overdue": _("「%(name)s」の期限（%(due_on)s）を過ぎています"),
+    "task_due_passed": _("「%(name)s」の期限（%(due_at)s）を過ぎても対応されていません"),
+    "task_escalated": _("「%(name)s」が期限（%(due_at)s）を過ぎても対応されていません（係長への報告）"),
     "evaluation_overdue": _("評価がプラン期間終了後の期限（%(due_on)s）を過ぎても行われていません"),
     "timer_incident": _("タイマーの処理が繰り返し失敗しました（運用担当の確認が必要です）"),
 }
@@ -75,8 +80,11 @@ def alert_incident(case: Case, incident: TimerIncident) -> None:
 def sweep_overdue() -> int:
     """Alert the owner of every overdue open task once, and supervisors of late evaluations."""
     day = today()
-    added = 0
-    overdue = db.session.query(HumanTask).filter(HumanTask.status == "open", HumanTask.due_on < day).all()
+    added = _sweep_due_times()
+    # Date-only deadlines: overdue from the day after.  Tasks with a time of day are alerted by the
+    # minute above and not a second time here.
+    overdue = db.session.query(HumanTask).filter(HumanTask.status == "open", HumanTask.due_on < day,
+                                                 HumanTask.due_at.is_(None)).all()
     for task in overdue:
         owners = [task.assignee] if task.assignee else ward_users(task.ward, tuple(task.roles))
         added += notify(owners, "task_overdue", f"task_overdue:{task.id}", task.case_id, name=task.name,
@@ -91,6 +99,43 @@ def sweep_overdue() -> int:
     except IntegrityError:  # another scheduler added the same alert at the same moment
         db.session.rollback()
         added = 0
+    return added
+
+
+def escalate_after() -> timedelta:
+    return timedelta(minutes=int(current_app.config.get("RISK_ESCALATE_AFTER_MINUTES", ESCALATE_AFTER_MINUTES)))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+
+
+def _sweep_due_times() -> int:
+    """Open tasks due at a time of day (the one-hour risk acknowledgement): alerted at that minute.
+
+    At the due time the task's own people (its assignee, or the ward's holders of its roles) and the
+    ward's lead worker(s) are alerted; still open `escalate_after()` later, the ward's section
+    chief(s) too.  Each alert once per person (dedupe keys), whatever the interval of the ticks.
+    """
+    moment = now()
+    added = 0
+    late = escalate_after()
+    # due_on is due_at's date in Japan, so the index on due_on narrows the scan to today and before.
+    rows = db.session.query(HumanTask).filter(HumanTask.status == "open", HumanTask.due_at.isnot(None),
+                                              HumanTask.due_on <= today()).all()
+    for task in rows:
+        due = _aware(task.due_at)
+        if due > moment:
+            continue
+        params = {"name": task.name, "due_on": task.due_on.isoformat() if task.due_on else None,
+                  "due_at": due.astimezone(JST).strftime("%Y-%m-%d %H:%M")}
+        owner_roles = tuple(task.roles - {"section_chief"})
+        owners = [task.assignee] if task.assignee else ward_users(task.ward, owner_roles)
+        added += notify(owners + ward_users(task.ward, ("lead_worker",)), "task_due_passed",
+                        f"task_due_passed:{task.id}", task.case_id, **params)
+        if due + late <= moment:
+            added += notify(ward_users(task.ward, ("section_chief",)), "task_escalated",
+                            f"task_escalated:{task.id}", task.case_id, **params)
     return added
 
 
@@ -109,7 +154,7 @@ def message(note: Notification) -> str:
 
 
 def params_of(note: Notification) -> dict:
-    return {"name": "", "due_on": "", **(note.params or {})}
+    return {"name": "", "due_on": "", "due_at": "", **(note.params or {})}
 
 
 def unread_count(user: User) -> int:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import ServiceError, ValidationFailed
+from app.services import idempotency
+from app.services.staff import tokens
 
 from .auth import authenticate_request
 from .problems import problem
 
+log = logging.getLogger("tsunagi.api")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
 NUL_MESSAGE = "NUL文字（\\u0000）は使えません"
@@ -98,10 +103,21 @@ def record_token_use(response):
     response.headers["Cache-Control"] = "no-store"  # answers carry personal data: never cache them
     token_id = g.get("api_token_id")
     if token_id is not None:
-        from app.services.staff.tokens import record_use
-
-        record_use(token_id, g.api_user.id, request.method, request.path, response.status_code)
+        # Bookkeeping after the step: its failure (a dropped connection, a lock that does not come) must
+        # never turn a committed step into an error answer.  record_use logs what it could not write.
+        tokens.record_use(token_id, g.api_user.id, request.method, request.path, response.status_code)
     return response
+
+
+def idempotent(payload, status: int, step, respond):
+    """Answer a step once per Idempotency-Key (see app/services/idempotency.py).
+
+    `step(before_commit)` runs the service, which calls before_commit(result) inside its transaction;
+    `respond(result)` is the answer's body.  A replay says so in the Idempotent-Replayed header.
+    """
+    answer = idempotency.run_once(g.api_user, request.headers.get(idempotency.HEADER),
+                                  f"{request.method} {request.path}", payload, status, step, respond)
+    return answer.body, answer.status, ({"Idempotent-Replayed": "true"} if answer.replayed else {})
 
 
 @bp.errorhandler(BadJson)

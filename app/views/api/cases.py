@@ -18,9 +18,9 @@ from app.services.privacy import masking
 from app.services.staff import assignment
 
 from .auth import current_api_user
-from .blueprint import bp, data_of, json_body, text_member
+from .blueprint import bp, data_of, idempotent, json_body, text_member
 from .intake import slip_created
-from .serializers import case_detail, event, task_summary
+from .serializers import case_detail, event, step_answer, task_summary
 
 
 def _text(body: dict, name: str, required: bool = True) -> str | None:
@@ -58,8 +58,10 @@ def show_referral(referral_id: int):
 def open_case():
     body = json_body({"ward"})
     user = current_api_user()
-    case = start_case(_text(body, "ward", required=False) or user.ward or "", user)
-    return {"case_id": case.id}, 201
+    ward = _text(body, "ward", required=False) or user.ward or ""
+    # A retry with the same Idempotency-Key gets the first answer back (one case).
+    return idempotent(body, 201, lambda before_commit: start_case(ward, user, before_commit=before_commit),
+                      lambda case: {"case_id": case.id})
 
 
 @bp.get("/cases")
@@ -83,9 +85,10 @@ def show_case(case_id: int):
 @bp.post("/cases/<int:case_id>/actions/<action>")
 @access_rule("case_action")
 def run_case_action(case_id: int, action: str):
-    data = data_of(json_body({"data"}))
-    case = run_action(case_id, action, data, current_api_user())
-    return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks(case)]}
+    body = json_body({"data"})
+    data, user = data_of(body), current_api_user()
+    return idempotent(body, 200, lambda before_commit: run_action(case_id, action, data, user, before_commit),
+                      step_answer)
 
 
 @bp.get("/cases/<int:case_id>/events")

@@ -207,7 +207,8 @@ PATHS = {
 
 # --- intake from every route (slips, consents, households, re-consultation) ----------------------
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "description": "再送しても1件だけ受け付けるためのキー（送信者ごと）",
+                   "description": "再送しても1回だけ処理するためのキー（送信者ごと）。同じキーの再送には最初の"
+                                  "回答を返し（Idempotent-Replayed: true）、別の内容に同じキーを使うと422",
                    "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
 REFERRAL_ID = _id("referral_id", "連絡票ID")
 MEMBER_ID = _id("member_id", "世帯員ID")
@@ -247,6 +248,10 @@ SCHEMAS.update({
                        "properties": {"case_id": {"type": "integer"}, "previous_case_id": {"type": "integer"}}},
 })
 PATHS["/referrals"]["post"]["parameters"] = [IDEMPOTENCY_KEY]
+# Steps a client may retry after a lost answer: the same key gives back the first answer (Idempotent-Replayed).
+for _path in ("/cases", "/cases/{case_id}/actions/{action}", "/tasks/{task_id}/complete"):
+    _step = PATHS[_path]["post"]
+    _step["parameters"] = [*_step.get("parameters", []), IDEMPOTENCY_KEY]
 PATHS["/referrals"]["get"] = _op("自分が送った連絡票と情報提供票（回答の同意の範囲だけ）", _ok(200, "ReferralList"))
 PATHS.update({
     "/pa-slips": {"post": _op(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.clock import iso_date, iso_datetime
 from app.models import AuditEvent, Case, HumanTask
+from app.services.cases.opening import open_tasks as open_tasks_of
 
 
 def due_at(task: HumanTask) -> str | None:
@@ -54,3 +55,8 @@ def event(item: AuditEvent) -> dict:
         "at": iso_datetime(item.at),
         "data": item.data or {},
     }
+
+
+def step_answer(case: Case) -> dict:
+    """The answer to a case action or a completed task: where the case stands now."""
+    return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks_of(case)]}

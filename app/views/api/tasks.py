@@ -9,15 +9,14 @@ from app.access import access_rule
 from app.errors import ValidationFailed
 from app.forms import describe_fields
 from app.services import processes
-from app.services.cases.opening import open_tasks
 from app.services.cases.reads import record_case_view
 from app.services.cases.tasks import get_task_for, submit_task
 from app.services.privacy import masking
 from app.services.staff import assignment
 
 from .auth import current_api_user
-from .blueprint import bp, data_of, json_body, text_member
-from .serializers import task_summary
+from .blueprint import bp, data_of, idempotent, json_body, text_member
+from .serializers import step_answer, task_summary
 
 
 def _flag(value: str | None, name: str) -> bool:
@@ -95,6 +94,8 @@ def reassign_task(task_id: int):
 @bp.post("/tasks/<int:task_id>/complete")
 @access_rule("task_act")
 def complete_task(task_id: int):
-    data = data_of(json_body({"data"}))
-    case = submit_task(task_id, data, current_api_user())
-    return {"case_id": case.id, "state": case.state, "open_tasks": [task_summary(t) for t in open_tasks(case)]}
+    body = json_body({"data"})
+    data, user = data_of(body), current_api_user()
+    # A retry with the same Idempotency-Key gets the first answer back, not a 409 "already completed".
+    return idempotent(body, 200, lambda before_commit: submit_task(task_id, data, user, before_commit),
+                      step_answer)
