@@ -1,14 +1,14 @@
 """Idempotency-Key answers of API steps (cases, case actions, task completion)
 
 Revision ID: idempotency_records
-Revises: users_email
+Revises: users_session_generation
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'idempotency_records'
-down_revision = 'users_email'
+down_revision = 'users_session_generation'
 branch_labels = None
 depends_on = None
 
