@@ -83,3 +83,4 @@ def test_a_hostile_script_fails_its_step_quickly_and_the_case_stays_usable(app, 
     assert open_task(case_id, "intake").id == task_before
     assert cw.get(f"/cases/{case_id}").status_code == 200
     assert cw.get(f"/cases/{other_case}").status_code == 200
+
