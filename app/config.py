@@ -60,6 +60,9 @@ DEFAULTS = {
     "DB_STATEMENT_TIMEOUT_MS": 30_000,
     "DB_SCHEDULER_STATEMENT_TIMEOUT_MS": 300_000,
     "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": 60_000,
+    # How long reading a case page waits for a step's case row lock to record the read on the
+    # case's chain; past it the read goes to the audit log and the page answers.
+    "DB_READ_AUDIT_LOCK_TIMEOUT_MS": 1_000,
 }
 
 
