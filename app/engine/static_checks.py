@@ -110,8 +110,11 @@ def _loop_problems(tree: ast.AST) -> list[str]:
         if any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in own):
             continue
         test_names = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+        # Changed in the body: assigned, or an object the body works on (`items.pop()`, `d[k] = v`).
         assigned = {n.id for node in own for n in ast.walk(node)
                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        assigned |= {n.value.id for node in own for n in ast.walk(node)
+                     if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name)}
         always = isinstance(loop.test, ast.Constant) and bool(loop.test.value)
         if always or not test_names & assigned:
             found.append(f"line {loop.lineno}: this while loop never ends (nothing in it changes "

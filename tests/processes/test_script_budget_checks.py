@@ -61,3 +61,16 @@ def test_a_huge_timer_expression_is_refused_without_evaluating_it(app, monkeypat
             '<bpmn:sequenceFlow id="b" sourceRef="wait" targetRef="e"/><bpmn:endEvent id="e"/>')
     problems = [p for p in _problems(app, body) if p.element_id == "wait"]
     assert problems and all("too large" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("script", [
+    "i = 0\nwhile i &lt; 5:\n    i = i + 1",
+    "items = [1, 2]\nwhile items:\n    items.pop()",
+    "while True:\n    break",
+    "x = 2**64 * 3",
+])
+def test_bounded_scripts_still_pass_the_check(app, script):
+    body = ('<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="work"/>'
+            f'<bpmn:scriptTask id="work"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:sequenceFlow id="b" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>')
+    assert [p for p in _problems(app, body) if p.element_id == "work"] == []
