@@ -48,3 +48,23 @@ def test_a_case_page_answers_while_a_step_holds_the_case_lock(app, staff, login,
     assert cw.get(f"/cases/{case_id}").status_code == 200
     assert _views(case_id) == before + 1  # with the lock free, reads are chained as before
     assert audit.verify(case_id).ok
+
+
+def test_a_step_behind_a_stuck_step_answers_busy_instead_of_waiting_for_ever(app, staff, login):
+    from .helpers import complete, open_task
+
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    task_id = open_task(case_id, "intake").id
+    db.session.commit()
+    stuck = db.engine.connect()
+    stuck.execute(sa.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+    try:
+        started = time.monotonic()
+        response = complete(cw, case_id, "intake", expect=303)
+        assert time.monotonic() - started < 15  # the lock timeout (5 s), not for ever
+        assert "別の処理の途中" in cw.get(response.headers["Location"]).get_data(as_text=True)
+    finally:
+        stuck.rollback()
+        stuck.close()
+    assert open_task(case_id, "intake").id == task_id  # nothing saved; the task is still there
