@@ -130,12 +130,12 @@ class RunningWorkflow:
         except Exception as exc:  # a diagram expression raised (NameError, TypeError, ...)
             raise EngineError(f"{type(exc).__name__}: {exc}", _element_id(exc)) from exc
 
-    # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
-    # time); None is the wall clock.
     # Every script of one step shares one budget (a step of many scripts cannot go on for long).
     def _budget(self):
         return budget_scope(getattr(self._wf.script_engine.environment, "budget", None))
 
+    # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
+    # time); None is the wall clock.
     def complete_task(self, task_id: str, data: dict, at: datetime | None = None) -> StepOutcome:
         with engine_time(at), self._budget():
             return self._complete_task(task_id, data)
