@@ -18,14 +18,19 @@ One kind of lock per chain means no lock-order deadlocks between them.  A unique
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import OperationalError
 
 from app.clock import now
 from app.extensions import db
 from app.models import AuditEvent, Case
 from app.models.audit import GENESIS_HASH, SYSTEM_CHAIN, canonical_payload, chain_key, event_hash
+
+log = logging.getLogger("tsunagi.audit")
 
 _ADVISORY_NAMESPACE = 0x7453  # "tS": keeps our advisory locks apart from anyone else's
 
@@ -103,6 +108,31 @@ def record_case_event(case_id: int, event_type: str, actor_id: int | None, **dat
     """One event on a case's chain from a writer that changes nothing else (reads, exports)."""
     if _postgres():
         db.session.execute(sa.select(Case.id).where(Case.id == case_id).with_for_update())
+    return CaseChain(case_id).record(event_type, actor_id, **data)
+
+
+def record_case_read(case_id: int, event_type: str, actor_id: int | None, **data) -> AuditEvent | None:
+    """A read of a case on its chain, without waiting behind a step that holds the case row lock.
+
+    A step keeps the lock for its whole transaction; a page that only shows the case must answer
+    anyway.  The read waits for the lock briefly (a step normally takes milliseconds); when a step
+    holds it longer, the read is written to the audit log (``tsunagi.audit``) instead of the chain
+    and the page answers.  Returns the event, or None when it went to the log.
+    """
+    if not _postgres():
+        return record_case_event(case_id, event_type, actor_id, **data)
+    wait_ms = int(current_app.config.get("DB_READ_AUDIT_LOCK_TIMEOUT_MS", 1000))
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {wait_ms}"))
+            db.session.execute(sa.select(Case.id).where(Case.id == case_id).with_for_update())
+    except OperationalError as exc:  # lock_not_available: the savepoint undid the SET as well
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "55P03":
+            raise
+        log.warning("case %s was being changed by a step: %s not chained, logged here: actor=%s %s",
+                    case_id, event_type, actor_id, json.dumps(data, ensure_ascii=False, default=str))
+        return None
+    db.session.execute(sa.text("SET LOCAL lock_timeout = DEFAULT"))
     return CaseChain(case_id).record(event_type, actor_id, **data)
 
 

@@ -209,9 +209,10 @@ def register_cli(app: Flask) -> None:
         from app.services.timers.firing import fire_due_timers
         from app.services.timers.mail import email_enabled, send_pending_email
         from app.services.timers.notifications import sweep_overdue
-        from app.services.timers.scheduler import prepare_process
+        from app.services.timers.scheduler import prepare_process, use_scheduler_statement_timeout
 
         prepare_process()
+        use_scheduler_statement_timeout()
         click.echo(f"fired {fire_due_timers()} timer(s)")
         # Cron users have no scheduler: the risk acknowledgement's alert by the minute comes from here.
         alerts = sweep_overdue()
@@ -243,9 +244,10 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=30, show_default=True, help="Seconds between passes.")
     def scheduler(interval):
         """Run the timer scheduler in this process (run it separately from the web workers)."""
-        from app.services.timers.scheduler import prepare_process, run_scheduler
+        from app.services.timers.scheduler import prepare_process, run_scheduler, use_scheduler_statement_timeout
 
         prepare_process()
+        use_scheduler_statement_timeout()
         click.echo(f"scheduler: a pass every {interval} s (Ctrl-C stops)")
         run_scheduler(current_app._get_current_object(), interval)
 

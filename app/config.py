@@ -74,6 +74,18 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     # One process: memory is enough; several web processes need a shared store (e.g. redis://).
     "RATELIMIT_STORAGE_URI": "memory://",
+    # PostgreSQL session limits (milliseconds; 0 turns one off).  A step waits for a case row lock
+    # at most DB_LOCK_TIMEOUT_MS, then answers that the case is busy; a statement runs at most
+    # DB_STATEMENT_TIMEOUT_MS (the scheduler's passes DB_SCHEDULER_STATEMENT_TIMEOUT_MS); a
+    # transaction left open and idle (a stuck worker) is ended by the server after
+    # DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, releasing its locks.
+    "DB_LOCK_TIMEOUT_MS": 5_000,
+    "DB_STATEMENT_TIMEOUT_MS": 30_000,
+    "DB_SCHEDULER_STATEMENT_TIMEOUT_MS": 300_000,
+    "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": 60_000,
+    # How long reading a case page waits for a step's case row lock to record the read on the
+    # case's chain; past it the read goes to the audit log and the page answers.
+    "DB_READ_AUDIT_LOCK_TIMEOUT_MS": 1_000,
 }
 
 
@@ -150,4 +162,19 @@ def load_config(instance_path: str, overrides: dict | None) -> dict:
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = with_session_limits(config, config["DB_STATEMENT_TIMEOUT_MS"])
     return config
+
+
+def with_session_limits(config: dict, statement_timeout_ms: int) -> dict:
+    """The engine options plus the PostgreSQL session limits, sent as connection options."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    limits = (f"-c lock_timeout={int(config['DB_LOCK_TIMEOUT_MS'])} "
+              f"-c statement_timeout={int(statement_timeout_ms)} "
+              f"-c idle_in_transaction_session_timeout={int(config['DB_IDLE_IN_TRANSACTION_TIMEOUT_MS'])}")
+    # Options of the deployment's own (e.g. a search_path) are kept; ours come last and win.
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), limits]))
+    options["connect_args"] = connect_args
+    return options

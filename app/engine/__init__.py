@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock, iteration
 from .clock import engine_time
 from .migration import ElementChange, MigrationPlan, TimerChange, VersionDiff, diff_versions, try_migration
-from .scripting import ScriptRejected, compile_problems, make_script_engine
+from .scripting import ScriptRejected, budget_scope, compile_problems, make_script_engine
 from .serializer import AppSerializer
 from .specs import MAX_BPMN_BYTES, ProcessSpec, content_hash, parse_process, parse_xml
 from .static_checks import expression_problems, timer_expression_problems
@@ -131,10 +131,14 @@ class RunningWorkflow:
         except Exception as exc:  # a diagram expression raised (NameError, TypeError, ...)
             raise EngineError(f"{type(exc).__name__}: {exc}", _element_id(exc)) from exc
 
+    # Every script of one step shares one budget (a step of many scripts cannot go on for long).
+    def _budget(self):
+        return budget_scope(getattr(self._wf.script_engine.environment, "budget", None))
+
     # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
     # time); None is the wall clock.
     def complete_task(self, task_id: str, data: dict, at: datetime | None = None) -> StepOutcome:
-        with engine_time(at):
+        with engine_time(at), self._budget():
             return self._complete_task(task_id, data)
 
     def _complete_task(self, task_id: str, data: dict) -> StepOutcome:
@@ -151,11 +155,13 @@ class RunningWorkflow:
             task.run()
         except (SpiffWorkflowException, WorkflowException) as exc:
             raise EngineError(str(exc), _element_id(exc) or task.task_spec.bpmn_id) from exc
+        except ScriptRejected as exc:  # a post-script out of its budget
+            raise EngineError(str(exc), task.task_spec.bpmn_id) from exc
         self._run_steps()
         return self.outcome()
 
     def send_message(self, name: str, payload: dict, at: datetime | None = None) -> StepOutcome:
-        with engine_time(at):
+        with engine_time(at), self._budget():
             return self._send_message(name, payload)
 
     def _send_message(self, name: str, payload: dict) -> StepOutcome:
@@ -169,7 +175,7 @@ class RunningWorkflow:
         return self.outcome()
 
     def fire_due_timers(self, at: datetime | None = None) -> StepOutcome:
-        with engine_time(at):
+        with engine_time(at), self._budget():
             self._wf.refresh_timers()
             self._run_steps()
             return self.outcome()
@@ -209,7 +215,7 @@ class ProcessEngine:
         workflow._tsunagi_specs = (shared, top, dict(subprocesses))  # lets `dump` reuse spec texts
         workflow.task_tree.data.update(data or {})
         running = RunningWorkflow(workflow, self.serializer)
-        with engine_time(at):
+        with engine_time(at), running._budget():
             running._run_steps()
         return running
 

@@ -14,6 +14,7 @@ def record_case_view(user: User, case: Case, what: str, basis: str | None = None
     The basis is the ground the access rules found (own case, supervisor, cover, auditor …).
     """
     basis = basis or access_basis(user, case)
-    audit.record("case_viewed", case.id, user.id, what=what, basis=basis,
-                 **{key: value for key, value in details.items() if value is not None})
+    # Never waits behind a running step (see `record_case_read`).
+    audit.record_case_read(case.id, "case_viewed", user.id, what=what, basis=basis,
+                           **{key: value for key, value in details.items() if value is not None})
     db.session.commit()

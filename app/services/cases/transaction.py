@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit_chain import record
@@ -25,6 +26,9 @@ class Attempt:
     element_id: str | None = None
 
 
+_BUSY_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled
+
+
 @contextmanager
 def one_transaction(actor: User, attempt: Attempt) -> Iterator[Attempt]:
     try:
@@ -41,6 +45,14 @@ def one_transaction(actor: User, attempt: Attempt) -> Iterator[Attempt]:
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        # PostgreSQL's lock_timeout (another step holds the case) or statement_timeout: the case is
+        # busy, nothing was saved, trying again later is right; anything else stays an error.
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) in _BUSY_SQLSTATES:
+            raise Conflict("このケースは別の処理の途中です。変更は保存されていません。"
+                           "しばらくしてからやり直してください") from exc
+        raise
     except BaseException:
         db.session.rollback()
         raise

@@ -11,7 +11,8 @@ import gc
 import logging
 from datetime import UTC, datetime
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 
 from app.extensions import db
 from app.lifecycle.calendar import rules_cached
@@ -42,6 +43,23 @@ def prepare_process() -> None:
 
 
 _prepared = False
+
+
+def use_scheduler_statement_timeout() -> None:
+    """A pass may fire many timers in one statement's reach: this process's PostgreSQL sessions get
+    the scheduler's (longer) statement timeout instead of the web workers' one."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+    milliseconds = int(current_app.config["DB_SCHEDULER_STATEMENT_TIMEOUT_MS"])
+
+    def longer_timeout(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {milliseconds}")
+        dbapi_connection.commit()  # a SET inside a transaction rolled back would be undone
+
+    sa.event.listen(engine, "connect", longer_timeout)
+    engine.dispose()  # connections made before this carry the web workers' timeout
 
 
 def tick(app: Flask) -> None:
