@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import json
 import pickle
@@ -149,7 +150,15 @@ class SharedSpecs:
         snapshot = self._snapshots[name]
         if not snapshot:
             return copy.deepcopy(original)
-        return pickle.loads(snapshot)  # noqa: S301 - bytes we pickled ourselves
+        # The copy makes thousands of small objects at once; a cyclic garbage collection started in
+        # the middle of it walks the whole heap of the process for nothing (they are all alive).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return pickle.loads(snapshot)  # noqa: S301 - bytes we pickled ourselves
+        finally:
+            if collecting:
+                gc.enable()
 
     def for_workflow(self) -> tuple[object, dict]:
         return self._copy(None, self._spec), {

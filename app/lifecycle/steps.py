@@ -193,7 +193,12 @@ _OPEN_TASKS_AND_CHAIN_HEAD = (
 
 
 def _under_lock(case: Case, actor: User | None) -> CaseStep:
-    """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh."""
+    """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh.
+
+    A separate statement after the lock on purpose: joined to the locking query, PostgreSQL would
+    hand back the task rows as they were before the wait for the lock (only the locked row is
+    read again), and a second submission of the same task would see it still open.
+    """
     rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
     chain = CaseChain(case.id, rows[0][1], rows[0][2]) if rows else CaseChain(case.id)
     return CaseStep(case, actor, chain, [row[0] for row in rows])
