@@ -41,3 +41,10 @@ def test_importing_the_engine_changes_nothing_in_spiffworkflow():
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_no_state_travels_through_the_session_info():
+    """Lock ownership and the audit chain head are explicit (a case step holds them), never session.info."""
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "app").rglob("*.py")
+                 if "session.info" in path.read_text(encoding="utf-8")]
+    assert offenders == []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
+from app.extensions import db
 from app.services.demo.samples import sample
+from app.services.staff.tokens import issue_token
+
+from .conftest import ApiClient
 
 DAY = date(2026, 11, 26)
 
@@ -27,3 +32,34 @@ def complete(client, case_id: int, form_key: str, expect: int = 200, instance_it
     response = client.post(f"/tasks/{task_id}/complete", json={"data": data})
     assert response.status_code == expect, response.get_json()
     return response.get_json()
+
+
+def post_twice_at_once(app, user, path: str, json: dict, headers: dict) -> list[tuple[int, dict]]:
+    """Two API clients of the user send the same POST at the same moment; their (status, body) answers.
+
+    Each runs in its own thread with its own app context (its own database session), as two
+    workers would; a thread's failure is raised here, never lost.
+    """
+    token = issue_token(user.username)[0]
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+    errors: list[BaseException] = []
+
+    def send(index):
+        try:
+            with app.app_context():
+                client = ApiClient(app.test_client(), token)
+                barrier.wait(timeout=10)
+                response = client.post(path, json=json, headers=headers)
+                answers[index] = (response.status_code, response.get_json())
+                db.session.remove()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return answers

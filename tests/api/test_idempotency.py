@@ -18,11 +18,9 @@ from app import audit_chain
 from app.extensions import db
 from app.models import AuditEvent, Case, FormSubmission
 from app.services.demo.samples import sample
-from app.services.staff.tokens import issue_token
 
 from ..conftest import DB_KIND
-from .conftest import ApiClient
-from .helpers import DAY, open_task_id
+from .helpers import DAY, open_task_id, post_twice_at_once
 
 
 def _count(model, **filters) -> int:
@@ -143,28 +141,7 @@ def test_case_action_replay_and_a_reused_key(app, api, staff):
 
 @pytest.mark.skipif(DB_KIND != "postgresql", reason="real concurrency needs PostgreSQL")
 def test_simultaneous_requests_with_one_key_open_one_case(app, staff):
-    token = issue_token(staff["caseworker"].username)[0]
-    barrier = threading.Barrier(2)
-    answers: list = [None, None]
-    errors: list[BaseException] = []
-
-    def send(index):
-        try:
-            with app.app_context():
-                client = ApiClient(app.test_client(), token)
-                barrier.wait(timeout=10)
-                response = client.post("/cases", json={}, headers={"Idempotency-Key": "race-1"})
-                answers[index] = (response.status_code, response.get_json())
-                db.session.remove()
-        except BaseException as exc:  # surfaced below: a thread must not fail silently
-            errors.append(exc)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    answers = post_twice_at_once(app, staff["caseworker"], "/cases", {}, {"Idempotency-Key": "race-1"})
     assert answers[0] == answers[1] and answers[0][0] == 201, answers
     assert _count(Case) == 1
 

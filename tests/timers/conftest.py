@@ -8,9 +8,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
+from app.extensions import db
+from app.models import Notification
+from app.services.timers.scheduler import tick
 from tests.helpers import complete, walk_in
 
 JST = ZoneInfo("Asia/Tokyo")
+
+
+def notification_kinds(user) -> list[str]:
+    """The kinds of the user's in-app alerts, read fresh."""
+    db.session.expire_all()
+    return sorted(n.kind for n in db.session.query(Notification).filter_by(user_id=user.id))
+
+
+def scheduler_tick(app, clock, when: datetime) -> None:
+    """One tick of `tsunagi scheduler` at `when` (the app clock and SpiffWorkflow's clock together)."""
+    clock.current = when
+    with freeze_time(when):
+        tick(app)
 
 
 def jst(day: date, hour: int = 9, minute: int = 0) -> datetime:

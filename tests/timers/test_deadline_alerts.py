@@ -7,22 +7,10 @@ from datetime import date
 from freezegun import freeze_time
 
 from app.extensions import db
-from app.models import HumanTask, Notification
-from app.services.timers.scheduler import tick
+from app.models import HumanTask
 from tests.helpers import case_of, complete, open_task, walk_in
 
-from .conftest import jst
-
-
-def _kinds(user):
-    db.session.expire_all()
-    return sorted(n.kind for n in db.session.query(Notification).filter_by(user_id=user.id))
-
-
-def _tick(app, clock, when):
-    clock.current = when
-    with freeze_time(when):
-        tick(app)
+from .conftest import jst, notification_kinds, scheduler_tick
 
 
 def test_assessment_due_skips_the_year_end_break(app, staff, login):
@@ -36,33 +24,33 @@ def test_evaluation_overdue_alert_after_the_year_end_break(app, staff, login, ca
     case_id = case_in_support(date(2026, 11, 1), plan_to=date(2026, 12, 18))
     lead, chief, cw = staff["lead_worker"], staff["section_chief"], staff["caseworker"]
 
-    _tick(app, clock, jst(date(2026, 12, 19), 9, 1))  # plan-end timer: the evaluation opens
+    scheduler_tick(app, clock, jst(date(2026, 12, 19), 9, 1))  # plan-end timer: the evaluation opens
     evaluation = open_task(case_id, "evaluation")
     assert case_of(case_id).state == "evaluation"
     assert evaluation.due_on == date(2027, 1, 4)  # plan_to + 14 = 1/1, office closed until 1/4
 
-    _tick(app, clock, jst(date(2026, 12, 31), 12))
-    assert _kinds(lead) == [] and _kinds(chief) == []
-    _tick(app, clock, jst(date(2027, 1, 4), 8, 30))
-    assert _kinds(lead) == ["evaluation_overdue"] and _kinds(chief) == ["evaluation_overdue"]
-    assert _kinds(cw) == ["evaluation_overdue"]  # the assigned caseworker too
-    _tick(app, clock, jst(date(2027, 1, 5), 9))  # each alert once; now the task itself is overdue
-    assert _kinds(lead) == ["evaluation_overdue"]
-    assert _kinds(cw) == ["evaluation_overdue", "task_overdue"]
+    scheduler_tick(app, clock, jst(date(2026, 12, 31), 12))
+    assert notification_kinds(lead) == [] and notification_kinds(chief) == []
+    scheduler_tick(app, clock, jst(date(2027, 1, 4), 8, 30))
+    assert notification_kinds(lead) == ["evaluation_overdue"] and notification_kinds(chief) == ["evaluation_overdue"]
+    assert notification_kinds(cw) == ["evaluation_overdue"]  # the assigned caseworker too
+    scheduler_tick(app, clock, jst(date(2027, 1, 5), 9))  # each alert once; now the task itself is overdue
+    assert notification_kinds(lead) == ["evaluation_overdue"]
+    assert notification_kinds(cw) == ["evaluation_overdue", "task_overdue"]
 
 
 def test_overdue_monitoring_alerts_its_owner_once(app, staff, login, case_in_support, clock):
     case_id = case_in_support(date(2027, 4, 1))
     monitoring = open_task(case_id, "monitoring")
     assert monitoring.due_on == date(2027, 5, 1)
-    _tick(app, clock, jst(date(2027, 5, 1), 18))
-    assert _kinds(staff["caseworker"]) == []
-    _tick(app, clock, jst(date(2027, 5, 2), 9))
-    _tick(app, clock, jst(date(2027, 5, 3), 9))
-    assert _kinds(staff["caseworker"]) == ["task_overdue"]
+    scheduler_tick(app, clock, jst(date(2027, 5, 1), 18))
+    assert notification_kinds(staff["caseworker"]) == []
+    scheduler_tick(app, clock, jst(date(2027, 5, 2), 9))
+    scheduler_tick(app, clock, jst(date(2027, 5, 3), 9))
+    assert notification_kinds(staff["caseworker"]) == ["task_overdue"]
 
 
-def test_scheduler_command_runs_a_pass_per_tick(app, case_in_support, clock, monkeypatch):
+def test_scheduler_command_runs_a_pass_perscheduler_tick(app, case_in_support, clock, monkeypatch):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     case_id = case_in_support(date(2026, 11, 1), plan_to=date(2026, 11, 30))
@@ -98,10 +86,10 @@ def test_first_contact_after_a_referral_is_due_after_golden_week(app, staff, log
     assert (task.due_on, task.assignee_id) == (date(2027, 5, 7), None)
 
     cw, other = staff["caseworker"], staff["other_ward_caseworker"]
-    _tick(app, clock, jst(date(2027, 5, 7), 18))
-    assert _kinds(cw) == []
-    _tick(app, clock, jst(date(2027, 5, 8), 9))  # unassigned: the ward's caseworkers hear of it
-    assert _kinds(cw) == ["task_overdue"] and _kinds(other) == []
+    scheduler_tick(app, clock, jst(date(2027, 5, 7), 18))
+    assert notification_kinds(cw) == []
+    scheduler_tick(app, clock, jst(date(2027, 5, 8), 9))  # unassigned: the ward's caseworkers hear of it
+    assert notification_kinds(cw) == ["task_overdue"] and notification_kinds(other) == []
 
 
 def test_assessment_overdue_alert_moves_past_the_year_end_break(app, staff, login, clock):
@@ -109,8 +97,8 @@ def test_assessment_overdue_alert_moves_past_the_year_end_break(app, staff, logi
     case_id = walk_in(cw)
     complete(cw, case_id, "intake", date(2026, 12, 20))
     assert open_task(case_id, "assessment").due_on == date(2027, 1, 4)
-    _tick(app, clock, jst(date(2027, 1, 3), 12))
-    _tick(app, clock, jst(date(2027, 1, 4), 17))
-    assert "task_overdue" not in _kinds(staff["caseworker"])
-    _tick(app, clock, jst(date(2027, 1, 5), 9))
-    assert _kinds(staff["caseworker"]).count("task_overdue") == 1
+    scheduler_tick(app, clock, jst(date(2027, 1, 3), 12))
+    scheduler_tick(app, clock, jst(date(2027, 1, 4), 17))
+    assert "task_overdue" not in notification_kinds(staff["caseworker"])
+    scheduler_tick(app, clock, jst(date(2027, 1, 5), 9))
+    assert notification_kinds(staff["caseworker"]).count("task_overdue") == 1
