@@ -269,3 +269,7 @@ def register_cli(app: Flask) -> None:
     from app.cli_privacy import privacy_group  # audited switches of the privacy rules
 
     app.cli.add_command(privacy_group)
+    from app.cli_stats import stats_group, wards_group  # statistics: populations, targets, verify
+
+    app.cli.add_command(wards_group)
+    app.cli.add_command(stats_group)

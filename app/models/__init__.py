@@ -14,6 +14,7 @@ from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord,
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -50,4 +51,8 @@ __all__ = [
     "TaskDraft",
     "TimerIncident",
     "User",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]
