@@ -32,3 +32,6 @@ def worked_example(records):
             records.approve_plan(old, date(2027, month, 25))
     db.session.commit()
     return records
+
+
+from tests.api.conftest import api  # noqa: E402, F401  (the API client fixture)
