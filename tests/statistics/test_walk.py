@@ -58,6 +58,9 @@ def test_slip_in_march_intake_in_april_job_in_may_closure_in_june(app, staff, ma
     assert june["pa_referrals"] == 1 and june["closures_by_reason"] == {"public_assistance": 1}
     assert april["closures_by_reason"] == {} and may["closures_by_reason"] == {}
     assert april["per_100k"]["new_consultations"] == 0.7  # 1 / 150,000 × 100,000
+    # the counters the steps kept agree with a recount from the records
+    result = app.test_cli_runner().invoke(args=["stats", "verify"])
+    assert result.exit_code == 0, result.output
 
 
 def test_record_outcome_from_the_case_page_counts_in_its_month(app, staff, login, clock):
