@@ -57,3 +57,12 @@ def test_each_event_counts_once_in_its_own_month(records):
     assert june["closures_by_reason"] == {} and june["pa_referrals"] == 0
     assert july["pa_referrals"] == 1
     assert [r["hb_grants"] + r["hb_refusals"] + r["hb_extensions"] for r in (april, may, june, july)] == [0] * 4
+
+
+def test_a_case_moved_to_another_ward_takes_its_figures_along(records):
+    case = records.case(intake_on=date(2027, 4, 2))
+    db.session.commit()
+    case.ward = "minami"
+    db.session.commit()
+    rows = {r["ward"]: r for r in monthly_rows(["naka", "minami"], "2027-04", "2027-04")}
+    assert (rows["naka"]["new_consultations"], rows["minami"]["new_consultations"]) == (0, 1)
