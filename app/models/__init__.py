@@ -16,6 +16,7 @@ from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
 from .rules import RuleVersion
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -55,4 +56,8 @@ __all__ = [
     "TaskDraft",
     "TimerIncident",
     "User",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]
