@@ -1,13 +1,13 @@
 """Statistics: job and income outcomes, counted facts, ward populations, national targets by fiscal year
 
 Revision ID: statistics_outcomes_facts
-Revises: idempotency_records
+Revises: rules_and_notices
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "statistics_outcomes_facts"
-down_revision = "idempotency_records"
+down_revision = 'rules_and_notices'
 branch_labels = None
 depends_on = None
 
