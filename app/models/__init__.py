@@ -8,13 +8,17 @@ from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
 from .idempotency import IdempotencyRecord
+from .meeting_session import MeetingSession, MeetingSessionCase
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
+from .regular_meeting import RegularMeeting
+from .staff_task import StaffTask
 from .submission import FormSubmission
+from .support_meeting import SupportMeeting, SupportMeetingItem, SupportMeetingMember
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
 from .user import User
@@ -50,4 +54,11 @@ __all__ = [
     "TaskDraft",
     "TimerIncident",
     "User",
+    "StaffTask",
+    "MeetingSession",
+    "MeetingSessionCase",
+    "SupportMeeting",
+    "SupportMeetingItem",
+    "SupportMeetingMember",
+    "RegularMeeting",
 ]

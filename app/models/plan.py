@@ -44,6 +44,10 @@ class CoordinationMeeting(db.Model):
     requested_changes: Mapped[str | None] = mapped_column(sa.Text)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("form_submissions.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # plan: reviews a plan draft; closure: after the evaluation, decides close or continue.
+    purpose: Mapped[str] = mapped_column(sa.String(16), default="plan", server_default="plan")
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    person_absence_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     plan_version = relationship("PlanVersion")
 
