@@ -273,6 +273,22 @@ PROGRESS_NOTE_KINDS = _codes(
 
 ATTENDEES: CodeList = {"person": {"ja": "本人", "en": "The person"}, **ROLES}
 
+# What an item tabled at a 支援会議 is about (its source is one of SECTIONS).
+SUPPORT_MEETING_ITEM_CATEGORIES = _codes(
+    ("arrears", "滞納", "Arrears"),
+    ("living", "生活状況", "Living situation"),
+    ("housing", "住まい", "Housing"),
+    ("children", "子ども・学校", "Children and school"),
+    ("health", "健康", "Health"),
+    ("other", "その他", "Other"),
+)
+
+# 定例支援調整会議: the committee's view of one case review.
+REVIEW_VERDICTS = _codes(
+    ("confirmed", "確認・了承", "Confirmed"),
+    ("comment", "意見あり", "Comments"),
+)
+
 SEXES = _codes(
     ("male", "男性", "Male"),
     ("female", "女性", "Female"),
@@ -365,6 +381,8 @@ CODE_LISTS: dict[str, CodeList] = {
     "PA_SLIP_CONSENT_SCOPES": PA_SLIP_CONSENT_SCOPES,
     "HOUSEHOLD_RELATIONS": HOUSEHOLD_RELATIONS,
     "MEMBER_STATUSES": MEMBER_STATUSES,
+    "SUPPORT_MEETING_ITEM_CATEGORIES": SUPPORT_MEETING_ITEM_CATEGORIES,
+    "REVIEW_VERDICTS": REVIEW_VERDICTS,
 }
 
 

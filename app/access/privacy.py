@@ -161,6 +161,7 @@ DOOR_KINDS = {
     "audit_trail": "auditor timeline, forms as submitted, diff, step-through (masking.mask_event_data)",
     "events": "GET /api/v1/cases/<id>/events (masking.mask_event_data)",
     "case_form": "case action forms and notices: no masked item is rendered",
+    "meeting_pack": "meeting agendas, minutes and packs: per viewer, never the risk flag, tax only by consent",
 }
 CASE_DATA_DOORS = {
     "cases.show": "case_page",

@@ -180,6 +180,7 @@ def test_every_endpoint_declares_its_privacy_door(app):
 
 
 def test_every_door_kind_is_checked_by_the_matrix():
-    # case_form (action forms, notices) renders no masked item; audit_trail is checked in test_doors.py.
-    checked_elsewhere = {"case_form", "audit_trail"}
+    # case_form (action forms, notices) renders no masked item; audit_trail is checked in test_doors.py;
+    # meeting_pack (agendas, minutes, regular-meeting packs) in tests/meetings/.
+    checked_elsewhere = {"case_form", "audit_trail", "meeting_pack"}
     assert set(DOOR_KINDS) - checked_elsewhere == set(DOOR_NAMES)
