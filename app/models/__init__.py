@@ -9,6 +9,7 @@ from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
 from .idempotency import IdempotencyRecord
 from .meeting_session import MeetingSession, MeetingSessionCase
+from .notice import Notice, NoticeSeries
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
@@ -16,6 +17,7 @@ from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
 from .regular_meeting import RegularMeeting
+from .rules import RuleVersion
 from .staff_task import StaffTask
 from .submission import FormSubmission
 from .support_meeting import SupportMeeting, SupportMeetingItem, SupportMeetingMember
@@ -39,6 +41,8 @@ __all__ = [
     "HouseholdMember",
     "HumanTask",
     "IdempotencyRecord",
+    "Notice",
+    "NoticeSeries",
     "Notification",
     "Person",
     "PlanVersion",
@@ -49,6 +53,7 @@ __all__ = [
     "ReferralReceipt",
     "RiskFlag",
     "RiskReferral",
+    "RuleVersion",
     "ServiceRecord",
     "SupportDecision",
     "TaskDraft",
