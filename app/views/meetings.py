@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.access import access_rule
-from app.access.privacy import no_case_data
-from app.codes import SECTIONS, SUPPORT_MEETING_ITEM_CATEGORIES
+from app.access.privacy import no_case_data, privacy_door
+from app.codes import ATTENDEES, CLOSURE_REASONS, SECTIONS, SUPPORT_MEETING_ITEM_CATEGORIES
 from app.errors import ServiceError, ValidationFailed
-from app.services.meetings import support_meetings
+from app.services.documents.render import pdf_from_html
+from app.services.documents.wareki import wareki_date
+from app.services.meetings import sessions, support_meetings
 
 bp = Blueprint("meetings", __name__)
 SUPPORT_MEETING_DATA = "支援会議: household labels only, no case; its own access rule"
@@ -99,3 +101,101 @@ def support_add(meeting_id: int, part: str):
         return _support_page(meeting, exc.errors, 422)
     flash(_("記録しました"))
     return redirect(url_for("meetings.support_show", meeting_id=meeting_id)), 303
+
+
+# -- 個別支援調整会議 sessions ---------------------------------------------------------------------
+def _document(template: str, filename: str, html_url: str, **context):
+    """An A4 document page, or its PDF with `?format=pdf`."""
+    if request.args.get("format") == "pdf":
+        pdf = pdf_from_html(render_template(template, for_pdf=True, **context))
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})
+    return render_template(template, pdf_url=f"{html_url}?format=pdf", **context)
+
+
+@bp.route("/meeting-sessions", methods=["GET", "POST"])
+@login_required
+@access_rule("meeting_session")
+@no_case_data("sessions: dates, places and numbers of cases")
+def sessions_index():
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            session = sessions.schedule(current_user, current_user.ward, request.form.get("held_on"),
+                                        request.form.get("place"), request.form.get("members", "").split())
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash(_("会議を設定しました"))
+            return redirect(url_for("meetings.session_show", session_id=session.id)), 303
+    return render_template("meetings/sessions_index.html", sessions=sessions.sessions_for(current_user),
+                           may_hold=sessions.can_hold(current_user, current_user.ward), errors=errors,
+                           values=request.form), (422 if errors else 200)
+
+
+@bp.get("/meeting-sessions/<int:session_id>")
+@login_required
+@access_rule("meeting_session")
+@privacy_door("meeting_pack")
+def session_show(session_id: int):
+    return _session_page(session_id, {})
+
+
+def _session_page(session_id: int, errors: dict, status: int = 200):
+    agenda = sessions.agenda(current_user, session_id)
+    may_hold = sessions.can_hold(current_user, agenda["session"].ward)
+    waiting = sessions.waiting_tasks(agenda["session"].ward) if may_hold else []
+    return render_template("meetings/session_show.html", agenda=agenda, waiting=waiting, may_hold=may_hold,
+                           errors=errors, closure_reasons=CLOSURE_REASONS, attendees=ATTENDEES), status
+
+
+@bp.post("/meeting-sessions/<int:session_id>/cases")
+@login_required
+@access_rule("meeting_session")
+@no_case_data("adds a case to the agenda (redirect)")
+def session_add_case(session_id: int):
+    case_id = request.form.get("case_id", "")
+    try:
+        sessions.add_case(current_user, session_id, int(case_id) if case_id.isdigit() else 0)
+    except ValidationFailed as exc:
+        return _session_page(session_id, exc.errors, 422)
+    return redirect(url_for("meetings.session_show", session_id=session_id)), 303
+
+
+def minutes_from_form(form) -> dict:
+    """A case's minutes from the session page's fields (named `<field>` in that case's form)."""
+    minutes = {name: form.get(name) for name in (
+        "decision", "review_notes", "requested_changes", "closure_reason", "follow_up_on", "role_assignments",
+        "person_absence_reason") if form.get(name)}
+    minutes["attendees"] = form.getlist("attendees")
+    minutes["person_absent"] = bool(form.get("person_absent"))
+    return minutes
+
+
+@bp.post("/meeting-sessions/<int:session_id>/cases/<int:case_id>/minutes")
+@login_required
+@access_rule("meeting_session")
+@no_case_data("records a case's minutes (redirect)")
+def session_minutes(session_id: int, case_id: int):
+    try:
+        sessions.record_minutes(current_user, session_id, case_id, minutes_from_form(request.form))
+    except ValidationFailed as exc:
+        return _session_page(session_id, {f"{case_id}.{k}": v for k, v in exc.errors.items()}, 422)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("議事録を記録しました"))
+    return redirect(url_for("meetings.session_show", session_id=session_id)), 303
+
+
+@bp.get("/meeting-sessions/<int:session_id>/print")
+@login_required
+@access_rule("meeting_session")
+@privacy_door("meeting_pack")
+def session_print(session_id: int):
+    agenda = sessions.agenda(current_user, session_id)
+    return _document("meetings/session_print.html", f"meeting-session-{session_id}",
+                     url_for("meetings.session_print", session_id=session_id), agenda=agenda,
+                     held_on=wareki_date(agenda["session"].held_on), document_title=_("個別支援調整会議 次第・議事録"))

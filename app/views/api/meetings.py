@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from app.access import access_rule
-from app.access.privacy import no_case_data
-from app.services.meetings import support_meetings
+from app.access.privacy import no_case_data, privacy_door
+from app.errors import ValidationFailed
+from app.services.meetings import sessions, support_meetings
 
 from .auth import current_api_user
 from .blueprint import bp, json_body
@@ -56,3 +57,59 @@ def record_support_meeting_minutes(meeting_id: int):
     body = json_body({"minutes"})
     meeting = support_meetings.record_minutes(current_api_user(), meeting_id, body.get("minutes"))
     return support_meetings.describe(meeting)
+
+
+# -- 個別支援調整会議 sessions ---------------------------------------------------------------------
+def _session_json(agenda: dict) -> dict:
+    session = agenda["session"]
+    return {
+        "session_id": session.id, "ward": session.ward, "held_on": session.held_on.isoformat(), "place": session.place,
+        "members": [m.username for m in agenda["members"]],
+        "cases": [{
+            "case_id": row["case_id"], "purpose": row["purpose"], "person_name": row["person_name"],
+            "plan_version": row["plan"].number if row["plan"] else None,
+            "data_items": [{"category": i["category"], "source": i["source"], "value": i["value"]}
+                           for i in row["data_items"]],
+            "decision": row["meeting"].decision if row["meeting"] else None,
+            "closure_reason": row["meeting"].closure_reason if row["meeting"] else None,
+        } for row in agenda["rows"]],
+    }
+
+
+@bp.post("/meeting-sessions")
+@access_rule("meeting_session")
+@no_case_data("answers the session: date, place, members")
+def schedule_meeting_session():
+    body = json_body({"ward", "held_on", "place", "members"})
+    user = current_api_user()
+    session = sessions.schedule(user, body.get("ward"), body.get("held_on"), body.get("place"), body.get("members"))
+    return _session_json(sessions.agenda(user, session.id)), 201
+
+
+@bp.get("/meeting-sessions/<int:session_id>")
+@access_rule("meeting_session")
+@privacy_door("meeting_pack")
+def show_meeting_session(session_id: int):
+    return _session_json(sessions.agenda(current_api_user(), session_id))
+
+
+@bp.post("/meeting-sessions/<int:session_id>/cases")
+@access_rule("meeting_session")
+@no_case_data("answers the agenda row: case id")
+def add_meeting_session_case(session_id: int):
+    body = json_body({"case_id"})
+    case_id = body.get("case_id")
+    if not isinstance(case_id, int) or isinstance(case_id, bool):
+        raise ValidationFailed({"case_id": ["case_id を整数で指定してください"]})
+    row = sessions.add_case(current_api_user(), session_id, case_id)
+    return {"session_id": session_id, "case_id": row.case_id, "task_id": row.human_task_id}, 201
+
+
+@bp.post("/meeting-sessions/<int:session_id>/cases/<int:case_id>/minutes")
+@access_rule("meeting_session")
+@no_case_data("answers the case's state")
+def record_meeting_session_minutes(session_id: int, case_id: int):
+    body = json_body({"attendees", "person_absent", "person_absence_reason", "decision", "review_notes",
+                      "requested_changes", "closure_reason", "follow_up_on", "role_assignments"})
+    case = sessions.record_minutes(current_api_user(), session_id, case_id, body)
+    return {"case_id": case.id, "state": case.state, "closure_reason": case.closure_reason}
