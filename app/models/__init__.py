@@ -19,6 +19,7 @@ from .referral_receipt import ReferralReceipt
 from .regular_meeting import RegularMeeting
 from .rules import RuleVersion
 from .staff_task import StaffTask
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
 from .support_meeting import SupportMeeting, SupportMeetingItem, SupportMeetingMember
 from .task import HumanTask, TaskDraft
@@ -66,4 +67,8 @@ __all__ = [
     "SupportMeetingItem",
     "SupportMeetingMember",
     "RegularMeeting",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]
