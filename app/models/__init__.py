@@ -13,6 +13,7 @@ from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
+from .programs import Inquiry, PersonFlags, ServiceEligibility, ShelterExtension, ShelterStay
 from .referral_receipt import ReferralReceipt
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
@@ -35,8 +36,10 @@ __all__ = [
     "HouseholdMember",
     "HumanTask",
     "IdempotencyRecord",
+    "Inquiry",
     "Notification",
     "Person",
+    "PersonFlags",
     "PlanVersion",
     "PrivacySetting",
     "ProcessDraft",
@@ -45,7 +48,10 @@ __all__ = [
     "ReferralReceipt",
     "RiskFlag",
     "RiskReferral",
+    "ServiceEligibility",
     "ServiceRecord",
+    "ShelterExtension",
+    "ShelterStay",
     "SupportDecision",
     "TaskDraft",
     "TimerIncident",
