@@ -381,3 +381,24 @@ def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> st
     if labels is None:
         return code
     return labels["en"] if str(locale or "").lower().startswith("en") else labels["ja"]
+
+# --- statutory services: eligibility, shelter, work readiness terms ---------------------------
+
+ELIGIBILITY_BASES = _codes(
+    ("standard", "収入・資産要件", "Income and asset test"),
+    ("deemed", "準ずる者", "Deemed eligible"),
+)
+
+PA_CHOICES = _codes(
+    ("apply", "申請する", "Applies"),
+    ("not_now", "今は申請しない", "Not now"),
+    ("undecided", "検討中", "Undecided"),
+)
+
+WR_REVIEW_OUTCOMES = _codes(
+    ("next_term", "次の期を決定", "Decide the next term"),
+    ("end", "終了", "End"),
+)
+
+CODE_LISTS.update({"ELIGIBILITY_BASES": ELIGIBILITY_BASES, "PA_CHOICES": PA_CHOICES,
+                   "WR_REVIEW_OUTCOMES": WR_REVIEW_OUTCOMES})

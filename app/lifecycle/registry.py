@@ -19,6 +19,7 @@ from . import (
     no_response,
     person_correction,
     plan,
+    programs,
     progress,
     public_assistance,
     risk,
@@ -28,7 +29,7 @@ from .kinds import HandlerResult, StepKind
 __all__ = ["HandlerResult", "StepKind", "for_form", "kinds"]
 
 _MODULES = (intake, assessment, plan, meeting, delivery, monitoring, evaluation, closure, public_assistance,
-            no_response, risk, progress, person_correction)
+            no_response, risk, progress, person_correction, programs)
 
 
 @cache
