@@ -40,8 +40,8 @@ from app.models import Case, User
 
 from . import policy
 from .consents import scope_allowed, tax_sharing_allows
-from .flags import address_allowed, is_protected
 from .covers import covered_user_ids
+from .flags import address_allowed, is_protected
 from .switches import mask_nhi_as_tax
 
 ITEMS = ("tax_arrears", "nhi_arrears", "suicide_risk", "income", "address", "other_arrears", "assessment")
