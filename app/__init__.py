@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_engine(app)
     register_blueprints(app)
 
-    from .programs import install as install_programs
+    from .programs.install import install as install_programs
 
     install_programs()  # the statutory programmes' handlers, plugged into the step pipeline
 

@@ -8,6 +8,7 @@ from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
 from .idempotency import IdempotencyRecord
+from .notice import Notice, NoticeSeries
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
@@ -15,6 +16,7 @@ from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .programs import Inquiry, PersonFlags, ServiceEligibility, ShelterExtension, ShelterStay
 from .referral_receipt import ReferralReceipt
+from .rules import RuleVersion
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -37,6 +39,8 @@ __all__ = [
     "HumanTask",
     "IdempotencyRecord",
     "Inquiry",
+    "Notice",
+    "NoticeSeries",
     "Notification",
     "Person",
     "PersonFlags",
@@ -48,6 +52,7 @@ __all__ = [
     "ReferralReceipt",
     "RiskFlag",
     "RiskReferral",
+    "RuleVersion",
     "ServiceEligibility",
     "ServiceRecord",
     "ShelterExtension",

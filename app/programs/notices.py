@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from app.access.flags import flags_of
 from app.codes import label
+from app.services.documents.notices import issue_notice
+from app.services.documents.wareki import wareki_date
 
 from .dates import jst_date
 
@@ -15,15 +17,6 @@ LEAD = "生活困窮者自立支援法及び同法施行規則に基づき、次
 BASIS_TEXT = {"standard": "収入・資産要件を満たす", "deemed": "要件に準ずる者として市が必要と認める",
               "not_required": "要件の確認を要しない事業"}
 NO_SAFE_ADDRESS = "（安全な送付先が未確認のため、窓口で交付）"
-
-
-def _machinery():
-    try:
-        from app.services.documents import issue_notice
-        from app.services.documents.wareki import wareki_date
-    except ImportError:  # the shared notice machinery is not there yet
-        return None, None
-    return issue_notice, wareki_date
 
 
 def person_address(case) -> str | None:
@@ -34,8 +27,8 @@ def person_address(case) -> str | None:
     return case.person.address if case.person is not None else None
 
 
-def _addressee(case) -> str:
-    return f"{case.person.name} 様" if case.person is not None else "ご本人 様"
+def _addressee(case) -> str | None:
+    return case.person.name if case.person is not None else None
 
 
 def _destination(case) -> dict:
@@ -43,9 +36,6 @@ def _destination(case) -> dict:
 
 
 def decision_notice(step, decision):
-    issue_notice, wareki_date = _machinery()
-    if issue_notice is None:
-        return None
     case = step.case
     service = label("STATUTORY_SERVICES", decision.service)
     items = [
@@ -68,9 +58,6 @@ def decision_notice(step, decision):
 
 def shelter_notices(step, stay) -> list:
     """The 利用決定 to the person and to the facility (the provider's copy carries no address)."""
-    issue_notice, wareki_date = _machinery()
-    if issue_notice is None:
-        return []
     case = step.case
     admitted_on = jst_date(stay.admitted_at)
     items = [
@@ -87,5 +74,5 @@ def shelter_notices(step, stay) -> list:
                              addressee=_addressee(case), issued_on=admitted_on)
     to_facility = issue_notice(step, "shelter_admission", subject="一時生活支援事業 利用決定通知書（施設あて）",
                                items=items, lead=lead, decision_ref=ref, recipient="provider",
-                               addressee=f"{stay.facility} 御中", issued_on=admitted_on)
+                               addressee=None, issued_on=admitted_on)
     return [to_person, to_facility]

@@ -2,14 +2,14 @@
 DV and address-secrecy flags, third-party inquiries
 
 Revision ID: service_programs
-Revises: idempotency_records
+Revises: rules_and_notices
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'service_programs'
-down_revision = 'idempotency_records'
+down_revision = 'rules_and_notices'
 branch_labels = None
 depends_on = None
 
