@@ -48,6 +48,25 @@ def after_meeting(step, task, submission, data: dict) -> None:
             after(step)
 
 
+REVIEW_TASKS = ("work_readiness_review",)
+CANCEL_REVIEW = "work_readiness_review_cancelled"
+
+
+def support_ending(step) -> None:
+    """The support is being evaluated: an open term review lapses (else the process could never end).
+
+    Called by the evaluation's handler while its task is being completed: the message goes to the
+    engine here and the step's own writes after the completion withdraw the review task's row.
+    """
+    if not any(task.bpmn_id in REVIEW_TASKS and task.status == "open" for task in step.open_tasks):
+        return
+    outcome = step.workflow.send_message(CANCEL_REVIEW, {})
+    ready = sorted([info.bpmn_id, info.instance_item] for info in outcome.ready_tasks)
+    step.record("action_run", action="work_readiness_review_cancelled",
+                message={"name": CANCEL_REVIEW, "payload": {}},
+                outcome={"completed": bool(outcome.completed), "ready": ready})
+
+
 def _dispatch(form_key: str):
     def handle(step, task, submission, data: dict) -> HandlerResult:
         handler = _HANDLERS.get(form_key)
