@@ -428,3 +428,24 @@ OUTCOME_KINDS = _codes(
     ("income_increased", "増収", "Income increased"),
 )
 CODE_LISTS["OUTCOME_KINDS"] = OUTCOME_KINDS
+
+# --- statutory services: eligibility, shelter, work readiness terms ---------------------------
+
+ELIGIBILITY_BASES = _codes(
+    ("standard", "収入・資産要件", "Income and asset test"),
+    ("deemed", "準ずる者", "Deemed eligible"),
+)
+
+PA_CHOICES = _codes(
+    ("apply", "申請する", "Applies"),
+    ("not_now", "今は申請しない", "Not now"),
+    ("undecided", "検討中", "Undecided"),
+)
+
+WR_REVIEW_OUTCOMES = _codes(
+    ("next_term", "次の期を決定", "Decide the next term"),
+    ("end", "終了", "End"),
+)
+
+CODE_LISTS.update({"ELIGIBILITY_BASES": ELIGIBILITY_BASES, "PA_CHOICES": PA_CHOICES,
+                   "WR_REVIEW_OUTCOMES": WR_REVIEW_OUTCOMES})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.engine import UserTaskInfo
 from app.errors import ValidationFailed
 
+from . import programs
 from .deadlines import task_due_on
 from .kinds import HandlerResult, StepKind
 
@@ -20,6 +21,7 @@ def record_evaluation(step, task, submission, data: dict) -> HandlerResult:
         if task is None or not task.roles & SUPERVISOR_ROLES:
             raise ValidationFailed({"closure_reason": [
                 "連絡途絶による終結は、主任相談支援員または係長の判断（連絡途絶の評価）でのみ選べます"]})
+    programs.support_ending(step)  # a 就労準備 term review still open lapses
     return HandlerResult()
 
 

@@ -14,6 +14,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import CoordinationMeeting, PlanVersion, StaffTask, SupportDecision
 
+from . import programs
 from .closure import mark_public_assistance
 from .kinds import HandlerResult, StepKind
 from .plan import plan_under_review
@@ -62,8 +63,9 @@ def record_meeting(step, task, submission, data: dict) -> HandlerResult:
     plan.frozen_at = now()
     if decision == "approve":
         roles = current_app.config["DELIVERY_ROLES"]
+        decisions = []
         for service in plan.statutory_services:
-            db.session.add(
+            decisions.append(
                 SupportDecision(
                     case_id=case.id,
                     plan_version_id=plan.id,
@@ -73,8 +75,12 @@ def record_meeting(step, task, submission, data: dict) -> HandlerResult:
                     decided_on=meeting.held_on,
                     period_from=plan.plan_from,
                     period_to=plan.plan_to,
+                    decided_by_id=step.actor_id,
                 )
             )
+        db.session.add_all(decisions)
+        db.session.flush()
+        programs.services_decided(step, plan, meeting, decisions)  # eligibility, terms, notices
     # The evaluation falls due the morning after the plan period ends (Japan time).
     plan_end_at = f"{(plan.plan_to + timedelta(days=1)).isoformat()}T09:00:00+09:00"
     return HandlerResult(workflow_data={"statutory_services": list(plan.statutory_services),
@@ -145,4 +151,5 @@ def confirm_meeting(data: dict) -> str | None:
 
 
 KINDS = (StepKind("coordination_meeting", handle=record_meeting, confirm=confirm_meeting, prefill=prefill_meeting,
+                  after=programs.after_meeting,
                   variables=("statutory_services", "plan_to", "plan_end_at", "meeting_purpose")),)

@@ -15,6 +15,7 @@ from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
+from .programs import Inquiry, PersonFlags, ServiceEligibility, ShelterExtension, ShelterStay
 from .referral_receipt import ReferralReceipt
 from .regular_meeting import RegularMeeting
 from .rules import RuleVersion
@@ -42,10 +43,12 @@ __all__ = [
     "HouseholdMember",
     "HumanTask",
     "IdempotencyRecord",
+    "Inquiry",
     "Notice",
     "NoticeSeries",
     "Notification",
     "Person",
+    "PersonFlags",
     "PlanVersion",
     "PrivacySetting",
     "ProcessDraft",
@@ -55,7 +58,10 @@ __all__ = [
     "RiskFlag",
     "RiskReferral",
     "RuleVersion",
+    "ServiceEligibility",
     "ServiceRecord",
+    "ShelterExtension",
+    "ShelterStay",
     "SupportDecision",
     "TaskDraft",
     "TimerIncident",

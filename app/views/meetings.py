@@ -180,7 +180,7 @@ def session_minutes(session_id: int, case_id: int):
     try:
         sessions.record_minutes(current_user, session_id, case_id, minutes_from_form(request.form))
     except ValidationFailed as exc:
-        return _session_page(session_id, {f"{case_id}.{k}": v for k, v in exc.errors.items()}, 422)
+        return _session_page(session_id, {f"{k}-{case_id}": v for k, v in exc.errors.items()}, 422)
     except ServiceError as exc:
         if exc.status == 404:
             raise

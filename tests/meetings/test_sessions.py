@@ -38,7 +38,7 @@ def _with_tax_and_risk(staff, login) -> int:
     add_items(case_id)
     complete(cw, case_id, "assessment", DAY, monthly_income=INCOME, tax_arrears=TAX, suicide_risk="high",
              risk_indicators=["ideation"], risk_note=RISK_NOTE)
-    complete(cw, case_id, "plan", DAY)
+    complete(cw, case_id, "plan", DAY, statutory_services=["household_budget"])
     return case_id
 
 
@@ -78,8 +78,8 @@ def test_a_session_decides_three_cases_from_their_minutes(staff, login):
 
     # The minutes for each case complete its meeting task.
     minutes = {"attendees": ["person", "caseworker", "lead_worker"]}
-    assert lead_page.post(f"{session_path}/cases/{risky}/minutes", data={**minutes, "decision": "approve"}
-                          ).status_code == 303
+    approved = lead_page.post(f"{session_path}/cases/{risky}/minutes", data={**minutes, "decision": "approve"})
+    assert approved.status_code == 303, approved.get_data(as_text=True).split("error-summary")[-1][:1500]
     bad = lead_page.post(f"{session_path}/cases/{plain}/minutes", data={**minutes, "decision": "revise"})
     assert bad.status_code == 422 and "修正を求める内容" in bad.get_data(as_text=True)
     assert lead_page.post(f"{session_path}/cases/{plain}/minutes",
