@@ -12,7 +12,7 @@ from app.codes import ATTENDEES, CLOSURE_REASONS, SECTIONS, SUPPORT_MEETING_ITEM
 from app.errors import ServiceError, ValidationFailed
 from app.services.documents.render import pdf_from_html
 from app.services.documents.wareki import wareki_date
-from app.services.meetings import sessions, support_meetings
+from app.services.meetings import regular_meetings, sessions, support_meetings
 
 bp = Blueprint("meetings", __name__)
 SUPPORT_MEETING_DATA = "支援会議: household labels only, no case; its own access rule"
@@ -199,3 +199,59 @@ def session_print(session_id: int):
     return _document("meetings/session_print.html", f"meeting-session-{session_id}",
                      url_for("meetings.session_print", session_id=session_id), agenda=agenda,
                      held_on=wareki_date(agenda["session"].held_on), document_title=_("個別支援調整会議 次第・議事録"))
+
+
+# -- 定例支援調整会議 ---------------------------------------------------------------------------------
+@bp.route("/regular-meetings", methods=["GET", "POST"])
+@login_required
+@access_rule("regular_meeting")
+@no_case_data("regular meetings: wards, quarters and dates")
+def regular_index():
+    if not regular_meetings.can_hold(current_user, current_user.ward):
+        abort(403)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            meeting = regular_meetings.create(current_user, current_user.ward, request.form.get("quarter"),
+                                              request.form.get("held_on"))
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash(_("資料を作成しました"))
+            return redirect(url_for("meetings.regular_pack", meeting_id=meeting.id)), 303
+    return render_template("meetings/regular_index.html", meetings=regular_meetings.meetings_for(current_user),
+                           errors=errors, values=request.form), (422 if errors else 200)
+
+
+@bp.get("/regular-meetings/<int:meeting_id>")
+@login_required
+@access_rule("regular_meeting")
+@privacy_door("meeting_pack")
+def regular_pack(meeting_id: int):
+    as_pdf = request.args.get("format") == "pdf"
+    meeting, pack = regular_meetings.open_pack(current_user, meeting_id, what="pdf" if as_pdf else "page")
+    return _document("meetings/regular_pack.html", f"regular-meeting-{meeting_id}",
+                     url_for("meetings.regular_pack", meeting_id=meeting_id), meeting=meeting, pack=pack,
+                     held_on=wareki_date(meeting.held_on), document_title=_("定例支援調整会議 資料"))
+
+
+@bp.route("/regular-meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@login_required
+@access_rule("regular_meeting")
+@no_case_data("the minutes form: review ids and verdicts")
+def regular_minutes(meeting_id: int):
+    meeting, pack = regular_meetings.open_pack(current_user, meeting_id, what="minutes_form")
+    errors: dict = {}
+    if request.method == "POST":
+        reviews = [{"review_id": r["review_id"], "verdict": request.form.get(f"verdict_{r['review_id']}"),
+                    "comment": request.form.get(f"comment_{r['review_id']}")} for r in pack["case_reviews"]]
+        try:
+            regular_meetings.record_minutes(current_user, meeting_id, request.form.get("agencies", "").splitlines(),
+                                            reviews, request.form.get("resource_issues", "").splitlines())
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash(_("議事録を記録しました"))
+            return redirect(url_for("meetings.regular_pack", meeting_id=meeting_id)), 303
+    return render_template("meetings/regular_minutes.html", meeting=meeting, pack=pack, errors=errors,
+                           values=request.form), (422 if errors else 200)

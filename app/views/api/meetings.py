@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.access import access_rule
 from app.access.privacy import no_case_data, privacy_door
 from app.errors import ValidationFailed
-from app.services.meetings import sessions, support_meetings
+from app.services.meetings import regular_meetings, sessions, support_meetings
 
 from .auth import current_api_user
 from .blueprint import bp, json_body
@@ -113,3 +113,32 @@ def record_meeting_session_minutes(session_id: int, case_id: int):
                       "requested_changes", "closure_reason", "follow_up_on", "role_assignments"})
     case = sessions.record_minutes(current_api_user(), session_id, case_id, body)
     return {"case_id": case.id, "state": case.state, "closure_reason": case.closure_reason}
+
+
+# -- 定例支援調整会議 ---------------------------------------------------------------------------------
+@bp.post("/regular-meetings")
+@access_rule("regular_meeting")
+@no_case_data("answers the meeting's id, ward and quarter")
+def create_regular_meeting():
+    body = json_body({"ward", "quarter", "held_on"})
+    meeting = regular_meetings.create(current_api_user(), body.get("ward"), body.get("quarter"), body.get("held_on"))
+    return {"regular_meeting_id": meeting.id, "ward": meeting.ward, "quarter": meeting.quarter,
+            "held_on": meeting.held_on.isoformat(), "case_reviews": len(meeting.pack["case_reviews"])}, 201
+
+
+@bp.get("/regular-meetings/<int:meeting_id>/pack")
+@access_rule("regular_meeting")
+@privacy_door("meeting_pack")
+def show_regular_meeting_pack(meeting_id: int):
+    _meeting, pack = regular_meetings.open_pack(current_api_user(), meeting_id, what="api")
+    return pack
+
+
+@bp.post("/regular-meetings/<int:meeting_id>/minutes")
+@access_rule("regular_meeting")
+@no_case_data("answers the pack's review verdicts")
+def record_regular_meeting_minutes(meeting_id: int):
+    body = json_body({"attending_agencies", "reviews", "resource_issues"})
+    meeting = regular_meetings.record_minutes(current_api_user(), meeting_id, body.get("attending_agencies"),
+                                              body.get("reviews"), body.get("resource_issues"))
+    return {"regular_meeting_id": meeting.id, **meeting.minutes}
