@@ -81,21 +81,39 @@ def _support_page(meeting, errors: dict, status: int = 200):
                            categories=SUPPORT_MEETING_ITEM_CATEGORIES), status
 
 
-@bp.post("/support-meetings/<int:meeting_id>/<any(items, actions, minutes):part>")
+@bp.post("/support-meetings/<int:meeting_id>/items")
 @login_required
 @access_rule("support_meeting")
 @no_case_data(SUPPORT_MEETING_DATA)
-def support_add(meeting_id: int, part: str):
+def support_add_item(meeting_id: int):
     form = request.form
+    return _support_write(meeting_id, lambda: support_meetings.add_item(
+        current_user, meeting_id, form.get("source_agency"), form.get("category"), form.get("content"),
+        form.get("household_label")))
+
+
+@bp.post("/support-meetings/<int:meeting_id>/actions")
+@login_required
+@access_rule("support_meeting")
+@no_case_data(SUPPORT_MEETING_DATA)
+def support_add_action(meeting_id: int):
+    form = request.form
+    return _support_write(meeting_id, lambda: support_meetings.agree_action(
+        current_user, meeting_id, form.get("assignee"), form.get("title"), form.get("due_on")))
+
+
+@bp.post("/support-meetings/<int:meeting_id>/minutes")
+@login_required
+@access_rule("support_meeting")
+@no_case_data(SUPPORT_MEETING_DATA)
+def support_minutes(meeting_id: int):
+    return _support_write(meeting_id, lambda: support_meetings.record_minutes(
+        current_user, meeting_id, request.form.get("minutes")))
+
+
+def _support_write(meeting_id: int, write):
     try:
-        if part == "items":
-            support_meetings.add_item(current_user, meeting_id, form.get("source_agency"), form.get("category"),
-                                      form.get("content"), form.get("household_label"))
-        elif part == "actions":
-            support_meetings.agree_action(current_user, meeting_id, form.get("assignee"), form.get("title"),
-                                          form.get("due_on"))
-        else:
-            support_meetings.record_minutes(current_user, meeting_id, form.get("minutes"))
+        write()
     except ValidationFailed as exc:
         meeting = support_meetings.open_meeting(current_user, meeting_id)
         return _support_page(meeting, exc.errors, 422)
