@@ -37,7 +37,9 @@ class StatFact(db.Model):
     """
 
     __tablename__ = "stat_facts"
-    __table_args__ = (sa.Index("ix_stat_facts_month_ward_indicator", "month", "ward", "indicator"),)
+    # Covers the monthly aggregate (an index-only scan on PostgreSQL).
+    __table_args__ = (sa.Index("ix_stat_facts_month_ward_indicator", "month", "ward", "indicator", "detail",
+                               "of_which_plan"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)

@@ -51,7 +51,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_stat_facts_case_id", "stat_facts", ["case_id"])
-    op.create_index("ix_stat_facts_month_ward_indicator", "stat_facts", ["month", "ward", "indicator"])
+    op.create_index("ix_stat_facts_month_ward_indicator", "stat_facts",
+                    ["month", "ward", "indicator", "detail", "of_which_plan"])
     op.create_table(
         "ward_populations",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -58,3 +58,28 @@ def test_slip_in_march_intake_in_april_job_in_may_closure_in_june(app, staff, ma
     assert june["pa_referrals"] == 1 and june["closures_by_reason"] == {"public_assistance": 1}
     assert april["closures_by_reason"] == {} and may["closures_by_reason"] == {}
     assert april["per_100k"]["new_consultations"] == 0.7  # 1 / 150,000 × 100,000
+    # the counters the steps kept agree with a recount from the records
+    result = app.test_cli_runner().invoke(args=["stats", "verify"])
+    assert result.exit_code == 0, result.output
+
+
+def test_record_outcome_from_the_case_page_counts_in_its_month(app, staff, login, clock):
+    from tests.helpers import complete as complete_page
+    from tests.helpers import form_post, walk_in
+
+    client = login(staff["caseworker"])
+    case_id = walk_in(client)
+    complete_page(client, case_id, "intake", day=date(2026, 11, 26))
+    assert "record_outcome" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert client.get(f"/cases/{case_id}/actions/record_outcome").status_code == 200
+    response = client.post(f"/cases/{case_id}/actions/record_outcome",
+                           data=form_post({"kind": "income_increased", "on": "2026-10-31", "monthly_income": 90000}))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    future = client.post(f"/cases/{case_id}/actions/record_outcome",
+                         data=form_post({"kind": "employed", "on": "2026-12-01"}))
+    assert future.status_code == 422 and "今日以前" in future.get_data(as_text=True)
+    from app.services.statistics import monthly_rows
+
+    october, november = monthly_rows(["naka"], "2026-10", "2026-11")
+    assert (october["income_increased"], october["employed"], november["income_increased"]) == (1, 0, 0)
+    assert november["new_consultations"] == 1

@@ -87,6 +87,8 @@ def check_range(from_month: str | None, to_month: str | None, limit: int = 60) -
     for name, value in (("from", from_month), ("to", to_month)):
         if not isinstance(value, str) or not MONTH.match(value):
             errors[name] = ["年月は YYYY-MM で指定してください"]
+        elif not 2000 <= int(value[:4]) <= 2099:
+            errors[name] = ["年月は2000年から2099年の間で指定してください"]
     if errors:
         raise ValidationFailed(errors)
     if from_month > to_month:

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import FormSubmission, StatFact
+from app.models import Case, FormSubmission, StatFact
 
 from . import counting
 
@@ -25,6 +25,8 @@ def touched_cases(session: Session) -> set[int]:
                 found.add(obj.case_id)
         elif isinstance(obj, counting.COUNTED_MODELS) and getattr(obj, "case_id", None) is not None:
             found.add(obj.case_id)
+        elif isinstance(obj, Case) and obj.id is not None and sa.inspect(obj).attrs.ward.history.has_changes():
+            found.add(obj.id)  # a case moved to another ward: its figures move with it
     return found
 
 
