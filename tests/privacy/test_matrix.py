@@ -132,7 +132,7 @@ def test_each_viewer_sees_exactly_the_allowed_items_at_every_door(app, login, ma
     assert problems == [], "\n".join(problems)
 
 
-def _problems(app, login, matrix_case, name) -> list[str]:
+def _problems(app, login, matrix_case, name, protected: bool = False) -> list[str]:
     doors = Doors(app, login, matrix_case, name)
     problems = []
     for door in DOOR_NAMES:
@@ -140,6 +140,8 @@ def _problems(app, login, matrix_case, name) -> list[str]:
         texts = [_text(r) for r in responses]
         opened = [r.status_code == 200 for r in responses]
         expected = _expected(name, door)
+        if protected and name not in PROTECTED_ADDRESS_VIEWERS:
+            expected = expected - {"address"}
         if expected and not all(opened):
             problems.append(f"{name} {door}: could not open ({[r.status_code for r in responses]})")
             continue
@@ -152,6 +154,23 @@ def _problems(app, login, matrix_case, name) -> list[str]:
                                     f"{'shown' if shown else 'hidden'} (expected "
                                     f"{'shown' if item in expected else 'hidden'})")
     return problems
+
+
+# DV / 住所秘匿: only the owner of the case (and public assistance, who has no task here) keeps the address.
+PROTECTED_ADDRESS_VIEWERS = {"caseworker", "lead_worker", "section_chief", "cover"}
+
+
+def test_with_a_dv_flag_the_address_leaves_every_door_but_the_owners(app, login, privacy_case):
+    from app.services.staff.tokens import issue_token
+
+    pc = privacy_case()
+    raw, _ = issue_token(pc.users["caseworker"].username)
+    response = app.test_client().post(f"/api/v1/cases/{pc.case_id}/actions/set_person_flags",
+                                      json={"data": {"dv": True, "address_secrecy": True}},
+                                      headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200, response.get_json()
+    problems = [problem for name in VIEWERS for problem in _problems(app, login, pc, name, protected=True)]
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_risk_flag_its_tasks_and_events_are_invisible_to_delivering_roles(app, login, matrix_case):
