@@ -168,6 +168,8 @@ DOOR_KINDS = {
     "events": "GET /api/v1/cases/<id>/events (masking.mask_event_data)",
     "case_form": "case action forms and notices: no masked item is rendered",
     "api_services": "GET /api/v1/cases/<id>/services and /shelter: the test's figures only with income",
+    "api_budget": "GET /api/v1/cases/<id>/budget: budget lines with income, arrears by their source",
+    "api_child": "GET /api/v1/cases/<id>/child-referrals: only the owner, the provider and auditors; no address",
 }
 CASE_DATA_DOORS = {
     "cases.show": "case_page",

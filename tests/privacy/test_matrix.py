@@ -32,6 +32,7 @@ DOOR_CARRIES = {
     "case_page": set(ITEMS), "api_case": set(ITEMS), "task_form": set(ITEMS), "export": set(ITEMS),
     "events": {"tax_arrears", "suicide_risk", "income", "address"}, "search": {"address", "suicide_risk"},
     "api_services": {"income"},  # the eligibility test's figures
+    "api_budget": {"income", "tax_arrears", "nhi_arrears"},  # the budget table and the arrears
 }
 OWNER = set(ITEMS)
 # viewer -> items the matrix lets them see on this case (consent: support_agencies, budget, employment;
@@ -101,12 +102,15 @@ class Doors:
     def api_services(self):
         return [self._api(f"/cases/{self.pc.case_id}/services"), self._api(f"/cases/{self.pc.case_id}/shelter")]
 
+    def api_budget(self):
+        return [self._api(f"/cases/{self.pc.case_id}/budget")]
+
     def search(self):
         return [self.page.get("/cases/search", query_string={"q": "よこはま"}),
                 self._api("/cases?q=ヨコハマ")]
 
 
-DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "api_services")
+DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "api_services", "api_budget")
 
 
 def _expected(name: str, door: str) -> set[str]:
@@ -204,5 +208,6 @@ def test_every_endpoint_declares_its_privacy_door(app):
 
 def test_every_door_kind_is_checked_by_the_matrix():
     # case_form (action forms, notices) renders no masked item; audit_trail is checked in test_doors.py.
-    checked_elsewhere = {"case_form", "audit_trail"}
+    # api_child (child referrals) in tests/programs/services/test_child_support.py.
+    checked_elsewhere = {"case_form", "audit_trail", "api_child"}
     assert set(DOOR_KINDS) - checked_elsewhere == set(DOOR_NAMES)
