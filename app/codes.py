@@ -449,3 +449,26 @@ WR_REVIEW_OUTCOMES = _codes(
 
 CODE_LISTS.update({"ELIGIBILITY_BASES": ELIGIBILITY_BASES, "PA_CHOICES": PA_CHOICES,
                    "WR_REVIEW_OUTCOMES": WR_REVIEW_OUTCOMES})
+
+# --- 家計改善支援 and 子どもの学習・生活支援 ------------------------------------------------------
+
+# What an arrear is owed for; the data source it counts as follows (tax and NHI follow the tax rule).
+ARREARS_KINDS = _codes(
+    ("tax", "市県民税・固定資産税", "Municipal and property tax"),
+    ("nhi", "国民健康保険料", "National health insurance premium"),
+    ("rent", "家賃", "Rent"),
+    ("municipal_housing", "市営住宅家賃", "Municipal housing rent"),
+    ("utilities", "電気・ガス料金", "Electricity and gas"),
+    ("water", "水道料金", "Water"),
+    ("school_lunch", "学校給食費", "School lunch fees"),
+    ("other", "その他", "Other"),
+)
+
+ARREARS_HANDLING = _codes(
+    ("installment", "分納（合意済み）", "Instalments agreed"),
+    ("reduction", "減免", "Reduction"),
+    ("deferment", "猶予", "Deferment"),
+    ("undecided", "調整中", "Being arranged"),
+)
+
+CODE_LISTS.update({"ARREARS_KINDS": ARREARS_KINDS, "ARREARS_HANDLING": ARREARS_HANDLING})

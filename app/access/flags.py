@@ -30,12 +30,19 @@ def flags_of(case: Case | None) -> PersonFlags | None:
         return own
     household_id = _household_of(case.person_id)
     if household_id is not None:
-        shared = (db.session.query(PersonFlags).filter_by(household_id=household_id)
-                  .order_by(PersonFlags.id).all())
-        for flags in shared:
+        for flags in _household_flags(household_id):
             if flags.protected:
                 return flags
     return own
+
+
+def _household_flags(household_id: int) -> list[PersonFlags]:
+    """Flags of every registered member of the household (set before or after they joined it)."""
+    members = db.session.query(HouseholdMember.person_id).filter(
+        HouseholdMember.household_id == household_id, HouseholdMember.person_id.is_not(None))
+    return (db.session.query(PersonFlags)
+            .filter((PersonFlags.household_id == household_id) | PersonFlags.person_id.in_(members))
+            .order_by(PersonFlags.id).all())
 
 
 def is_protected(case: Case | None) -> bool:
@@ -53,13 +60,15 @@ def address_allowed(basis: str | None, roles: set[str]) -> bool:
     return basis in ADDRESS_BASES or bool(roles & ADDRESS_ROLES)
 
 
-def is_named_abuser(household_id: int | None, name: str | None, kana: str | None) -> bool:
-    """Whether a person about to be linked into the household is the abuser a flag names."""
-    if household_id is None or not (name or kana):
+def is_named_abuser(household_id: int | None, *texts: str | None) -> bool:
+    """Whether what names a person about to be linked into the household (name, kana, a description)
+    names the abuser a member's flag records."""
+    if household_id is None:
         return False
-    rows = db.session.query(PersonFlags).filter_by(household_id=household_id).all()
-    wanted = {_norm(name), _norm(kana)} - {""}
-    return any({_norm(r.abuser_name), _norm(r.abuser_kana)} & wanted for r in rows)
+    given = [_norm(text) for text in texts if _norm(text)]
+    abusers = [_norm(name) for flags in _household_flags(household_id)
+               for name in (flags.abuser_name, flags.abuser_kana) if _norm(name)]
+    return any(abuser in text for abuser in abusers for text in given)
 
 
 def _norm(text: str | None) -> str:

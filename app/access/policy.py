@@ -130,9 +130,15 @@ def can_open_case(user: User, ward: str) -> bool:
     return _signed_in(user) and user.ward == ward and bool(user.roles & CASE_OPENING_ROLES)
 
 
+# Case actions of the 家計改善 adviser on a case they serve (the budget table, the arrears).
+ADVISER_ACTIONS = ("record_budget", "record_arrears")
+
+
 def can_run_action(user: User, case: Case, action: str) -> bool:
     if not can_view_case(user, case):
         return False
+    if action in ADVISER_ACTIONS and user.has_role("budget_advisor") and user.ward == case.ward:
+        return True
     if is_supervisor_of(user, case.ward) or is_covering(user, case.assigned_to_id):
         return True
     return user.has_role("caseworker") and user.ward == case.ward and case.assigned_to_id in (None, user.id)

@@ -169,6 +169,8 @@ DOOR_KINDS = {
     "case_form": "case action forms and notices: no masked item is rendered",
     "meeting_pack": "meeting agendas, minutes and packs: per viewer, never the risk flag, tax only by consent",
     "api_services": "GET /api/v1/cases/<id>/services and /shelter: the test's figures only with income",
+    "api_budget": "GET /api/v1/cases/<id>/budget: budget lines with income, arrears by their source",
+    "api_child": "GET /api/v1/cases/<id>/child-referrals: only the owner, the provider and auditors; no address",
 }
 CASE_DATA_DOORS = {
     "cases.show": "case_page",

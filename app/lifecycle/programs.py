@@ -13,7 +13,7 @@ from collections.abc import Callable
 from .kinds import HandlerResult, StepKind
 
 FORM_KEYS = ("eligibility", "shelter_admission", "shelter_extension", "shelter_discharge", "pa_start",
-             "person_flags", "inquiry", "work_readiness_review")
+             "person_flags", "inquiry", "work_readiness_review", "budget_table", "arrears", "child_referral")
 
 _HANDLERS: dict[str, Callable] = {}
 _AFTER: dict[str, Callable] = {}

@@ -15,7 +15,16 @@ from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
-from .programs import Inquiry, PersonFlags, ServiceEligibility, ShelterExtension, ShelterStay
+from .programs import (
+    ArrearsItem,
+    BudgetTable,
+    ChildReferral,
+    Inquiry,
+    PersonFlags,
+    ServiceEligibility,
+    ShelterExtension,
+    ShelterStay,
+)
 from .referral_receipt import ReferralReceipt
 from .regular_meeting import RegularMeeting
 from .rules import RuleVersion
@@ -29,8 +38,11 @@ from .user import User
 
 __all__ = [
     "ApiToken",
+    "ArrearsItem",
     "AuditEvent",
+    "BudgetTable",
     "Case",
+    "ChildReferral",
     "ClosedDay",
     "Closure",
     "Consent",

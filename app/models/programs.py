@@ -125,3 +125,60 @@ class Inquiry(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     recorded_by = relationship("User")
+
+
+class BudgetTable(db.Model):
+    """家計改善支援: the adviser's budget table for one month (income and spending lines, whole yen)."""
+
+    __tablename__ = "budget_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7))  # YYYY-MM
+    income: Mapped[dict] = mapped_column(JSONType, default=dict)  # line -> yen
+    spending: Mapped[dict] = mapped_column(JSONType, default=dict)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form_submissions.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ArrearsItem(db.Model):
+    """家計再生プラン: one arrear and how it is handled (分納, 減免, 猶予).
+
+    ``source`` is the data source (``tax``, ``nhi``, …): tax and NHI arrears follow the tax rule.
+    """
+
+    __tablename__ = "arrears_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    source: Mapped[str] = mapped_column(sa.String(32))
+    amount: Mapped[int]
+    handling: Mapped[str] = mapped_column(sa.String(16))
+    monthly_installment: Mapped[int | None]
+    agreed_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form_submissions.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ChildReferral(db.Model):
+    """子どもの学習・生活支援: a child of the household referred to a provider, with only what the
+    consent allows (name, grade, the guardian's mobile) — there is no address field at all."""
+
+    __tablename__ = "child_referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("household_members.id"))
+    child_name: Mapped[str] = mapped_column(sa.String(128))
+    grade: Mapped[str] = mapped_column(sa.String(32))
+    guardian_mobile: Mapped[str] = mapped_column(sa.String(32))
+    provider_name: Mapped[str] = mapped_column(sa.String(200))
+    referred_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form_submissions.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -11,7 +11,7 @@ from __future__ import annotations
 def install() -> None:
     from app.lifecycle import programs as plug
 
-    from . import decisions, eligibility, protection, shelter, work_readiness
+    from . import child_support, decisions, eligibility, household_budget, protection, shelter, work_readiness
 
     plug.provide("eligibility", eligibility.record_eligibility)
     plug.provide("shelter_admission", shelter.admit)
@@ -21,4 +21,7 @@ def install() -> None:
     plug.provide("person_flags", protection.set_flags)
     plug.provide("inquiry", protection.log_inquiry)
     plug.provide("work_readiness_review", work_readiness.review, after=work_readiness.after_review)
+    plug.provide("budget_table", household_budget.record_budget)
+    plug.provide("arrears", household_budget.record_arrears)
+    plug.provide("child_referral", child_support.refer)
     plug.on_decided(decisions.confirm_decisions, after=decisions.after_meeting)

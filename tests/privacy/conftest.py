@@ -80,12 +80,21 @@ def privacy_case(privacy_users, login, clock):
         add_items(case_id)
         # Sheltered the same day, before any plan (the income as the admission recorded it).
         raw, _ = issue_token(users["caseworker"].username)
-        response = cw.post(f"/api/v1/cases/{case_id}/actions/admit_shelter", headers={"Authorization": f"Bearer {raw}"},
-                           json={"data": {"admitted_at": "2026-11-26T09:30:00+09:00", "facility": "はまかぜ",
-                                          "income": INCOME, "assets": 0, "urgent": True, "certified_by": "chief",
-                                          "deemed_reason": "住居がなく緊急", "pa_right_told_on": DAY.isoformat(),
-                                          "pa_choice": "not_now"}})
-        assert response.status_code == 200, response.get_json()
+
+        def action(name, data):
+            response = cw.post(f"/api/v1/cases/{case_id}/actions/{name}", json={"data": data},
+                               headers={"Authorization": f"Bearer {raw}"})
+            assert response.status_code == 200, response.get_json()
+
+        action("admit_shelter", {"admitted_at": "2026-11-26T09:30:00+09:00", "facility": "はまかぜ",
+                                 "income": INCOME, "assets": 0, "urgent": True, "certified_by": "chief",
+                                 "deemed_reason": "住居がなく緊急", "pa_right_told_on": DAY.isoformat(),
+                                 "pa_choice": "not_now"})
+        # The budget table and the 家計再生プラン's arrears, as the worker recorded them.
+        action("record_budget", {"month": "2026-11", "income_wages": INCOME, "spend_rent": 52000})
+        action("record_arrears", {"kind": "tax", "amount": TAX, "handling": "installment",
+                                  "monthly_installment": 5000, "agreed_on": DAY.isoformat()})
+        action("record_arrears", {"kind": "nhi", "amount": NHI, "handling": "reduction"})
         complete(cw, case_id, "assessment", DAY, monthly_income=INCOME, tax_arrears=TAX, suicide_risk="high",
                  risk_indicators=["ideation", "isolation"], risk_note=RISK_NOTE)
         complete(cw, case_id, "plan", DAY, statutory_services=["household_budget", "work_readiness",

@@ -24,12 +24,16 @@ ACTIONS["record_outcome"] = "outcome"  # 就労・増収, counted in the month i
 # The statutory programmes' actions (app/programs): allowed from intake on, before any plan.
 ACTIONS.update({"record_eligibility": "eligibility", "admit_shelter": "shelter_admission",
                 "extend_shelter": "shelter_extension", "discharge_shelter": "shelter_discharge",
-                "record_pa_start": "pa_start", "set_person_flags": "person_flags", "log_inquiry": "inquiry"})
+                "record_pa_start": "pa_start", "set_person_flags": "person_flags", "log_inquiry": "inquiry",
+                "record_budget": "budget_table", "record_arrears": "arrears", "refer_child": "child_referral"})
 
 
 def available_actions(case: Case, user: User) -> list[str]:
-    if case.is_closed or not access.can_run_action(user, case, "record_progress"):
+    if case.is_closed:
         return []
+    if not access.can_run_action(user, case, "record_progress"):
+        # The budget adviser keeps the budget table and the arrears of a case they serve.
+        return [a for a in access.ADVISER_ACTIONS if access.can_run_action(user, case, a)]
     actions = ["record_progress"]
     if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
         actions.append("request_pa_handoff")
@@ -48,7 +52,7 @@ def program_actions(case: Case) -> list[str]:
         actions.append("discharge_shelter")
     actions.append("record_pa_start")
     if case.person_id is not None:
-        actions += ["set_person_flags", "log_inquiry"]
+        actions += ["set_person_flags", "log_inquiry", "record_budget", "record_arrears", "refer_child"]
     return actions
 
 

@@ -128,6 +128,13 @@ def test_terms_2_to_4_by_review_and_a_fifth_only_with_a_section_chiefs_exception
     terms = worker.get(f"/cases/{case_id}/services").get_json()
     assert [t["term"] for t in terms] == [1, 2, 3, 4, 5]
     assert terms[4]["exception"]["reason"].startswith("体調の回復")
+    # Each term has its own 支援決定通知書 on plan version 1.
+    notices = worker.get(f"/cases/{case_id}/notices").get_json()
+    assert [(n["kind"], n["plan_version"]) for n in notices] == [("support_decision", 1)] * 5
+    assert [t["notice_id"] for t in terms] == [n["notice_id"] for n in notices]
+    fifth = cw.get(f"/notices/{terms[4]['notice_id']}").get_data(as_text=True)
+    for text in ("支援決定通知書", "就労準備支援", "第5期", "第1版", "ただし書き", "令和", "中生支第"):
+        assert text in fifth, text
     review = open_task(case_id, "work_readiness_review")
     assert review is not None
     response = cw.post(f"/tasks/{review.id}", data={"outcome": "end"})
