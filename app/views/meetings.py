@@ -12,7 +12,7 @@ from app.codes import ATTENDEES, CLOSURE_REASONS, SECTIONS, SUPPORT_MEETING_ITEM
 from app.errors import ServiceError, ValidationFailed
 from app.services.documents.render import pdf_from_html
 from app.services.documents.wareki import wareki_date
-from app.services.meetings import regular_meetings, sessions, support_meetings
+from app.services.meetings import regular_meetings, sessions, staff_tasks, support_meetings
 
 bp = Blueprint("meetings", __name__)
 SUPPORT_MEETING_DATA = "支援会議: household labels only, no case; its own access rule"
@@ -79,6 +79,18 @@ def _support_page(meeting, errors: dict, status: int = 200):
     return render_template("meetings/support_show.html", meeting=meeting, errors=errors,
                            actions=support_meetings.actions_of(meeting), sections=SECTIONS,
                            categories=SUPPORT_MEETING_ITEM_CATEGORIES), status
+
+
+@bp.get("/support-meetings/<int:meeting_id>/print")
+@login_required
+@access_rule("support_meeting")
+@no_case_data(SUPPORT_MEETING_DATA)
+def support_print(meeting_id: int):
+    meeting = support_meetings.open_meeting(current_user, meeting_id)
+    return _document("meetings/support_print.html", f"support-meeting-{meeting_id}",
+                     url_for("meetings.support_print", meeting_id=meeting_id), meeting=meeting,
+                     actions=support_meetings.actions_of(meeting), held_on=wareki_date(meeting.held_on),
+                     document_title=_("支援会議 記録"))
 
 
 @bp.post("/support-meetings/<int:meeting_id>/items")
@@ -273,3 +285,25 @@ def regular_minutes(meeting_id: int):
             return redirect(url_for("meetings.regular_pack", meeting_id=meeting_id)), 303
     return render_template("meetings/regular_minutes.html", meeting=meeting, pack=pack, errors=errors,
                            values=request.form), (422 if errors else 200)
+
+
+# -- staff tasks (follow-ups, agreed actions) on the worklist -------------------------------------
+@bp.app_context_processor
+def staff_task_helpers():
+    return {"my_staff_tasks": lambda: staff_tasks.open_for(current_user)}
+
+
+@bp.post("/staff-tasks/<int:task_id>/done")
+@login_required
+@access_rule("signed_in")
+@no_case_data("marks the user's own staff task done (redirect)")
+def staff_task_done(task_id: int):
+    try:
+        staff_tasks.complete(current_user, task_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("完了にしました"))
+    return redirect(url_for("worklist.index")), 303

@@ -3,6 +3,10 @@ tax information, access for members and the ward's supervisors only, nothing in 
 
 from __future__ import annotations
 
+import io
+
+import pypdf
+
 from app.extensions import db
 from app.models import AuditEvent, StaffTask
 from app.services.meetings.support_meetings import TAX_REFUSAL
@@ -87,6 +91,12 @@ def test_only_members_and_the_wards_supervisors_see_it(api, login, staff, make_u
     assert cw_page.status_code == 404 and SECRET_CONTENT not in cw_page.get_data(as_text=True)
     assert SECRET_CONTENT in login(staff["lead_worker"]).get(f"/support-meetings/{meeting_id}").get_data(
         as_text=True)
+    # The printed record (A4, PDF) is marked 非公開 and has the same door.
+    pdf = login(staff["employment_navigator"]).get(f"/support-meetings/{meeting_id}/print?format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages).replace("\n", "")
+    assert "非公開" in text and "停水予告あり" in text
+    assert login(staff["caseworker"]).get(f"/support-meetings/{meeting_id}/print?format=pdf").status_code == 404
     # A caseworker may not convene one.
     assert _convene(api(staff["caseworker"])).status_code == 403
 
@@ -119,6 +129,13 @@ def test_agreed_actions_become_tasks_and_minutes_are_kept(api, login, staff):
     assert action.status_code == 201, action.get_json()
     task = db.session.get(StaffTask, action.get_json()["task_id"])
     assert (task.assignee_id, task.kind, task.case_id) == (staff["caseworker"].id, "support_meeting_action", None)
+    # The assignee finds it on their worklist and marks it done; nobody else can.
+    cw_page = login(staff["caseworker"])
+    assert "A世帯へ訪問して相談窓口を案内する" in cw_page.get("/").get_data(as_text=True)
+    assert login(staff["section_chief"]).post(f"/staff-tasks/{task.id}/done").status_code == 404
+    assert cw_page.post(f"/staff-tasks/{task.id}/done").status_code == 303
+    assert "A世帯へ訪問して相談窓口を案内する" not in cw_page.get("/").get_data(as_text=True)
+    assert len(_events("staff_task_completed")) == 1
     minutes = lead.post(f"/support-meetings/{meeting_id}/minutes", json={"minutes": "訪問の役割分担を確認した"})
     assert minutes.status_code == 200 and minutes.get_json()["minutes"] == "訪問の役割分担を確認した"
     assert len(_events("support_meeting_action_agreed")) == 1
