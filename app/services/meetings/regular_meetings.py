@@ -177,9 +177,10 @@ def record_minutes(actor: User, meeting_id: int, attending_agencies, reviews, re
         errors["attending_agencies"] = ["出席した機関を1つ以上入力してください"]
     known = {r["review_id"] for r in meeting.pack["case_reviews"]}
     verdicts = {}
-    for review in reviews or [] if isinstance(reviews, list) else [None]:
-        if not isinstance(review, dict) or review.get("review_id") not in known \
-                or review.get("verdict") not in REVIEW_VERDICTS:
+    for review in reviews if isinstance(reviews, list) else [None]:
+        if not isinstance(review, dict) or not isinstance(review.get("review_id"), str) \
+                or not isinstance(review.get("verdict"), str) or review["review_id"] not in known \
+                or review["verdict"] not in REVIEW_VERDICTS:
             errors["reviews"] = ["事例ごとに review_id と verdict（confirmed / comment）を指定してください"]
             break
         if review["verdict"] == "comment" and not str(review.get("comment") or "").strip():

@@ -70,7 +70,8 @@ def schedule(actor: User, ward: str | None, held_on, place, member_usernames) ->
         errors["held_on"] = ["日付は YYYY-MM-DD で指定してください"]
     if not isinstance(place, str) or not place.strip() or len(place) > 200:
         errors["place"] = ["開催場所を入力してください（200文字以内）"]
-    names = [n for n in (member_usernames or []) if isinstance(n, str) and n.strip()]
+    names = [n for n in member_usernames if isinstance(n, str) and n.strip()] \
+        if isinstance(member_usernames, list) else []
     members = db.session.query(User).filter(User.username.in_(names)).all() if names else []
     if not names or len(members) != len(set(names)):
         errors["members"] = ["出席する職員（ユーザー名）を指定してください"]
