@@ -315,8 +315,9 @@ def _closed(properties: dict) -> dict:
 
 
 PATHS.update({
-    "/support-meetings": {"post": _op("支援会議を登録（構成員と守秘義務の確認。主任・係長）", _ok(201, "Object"), body=_closed(
-        {"ward": STRING, "held_on": STRING, "members": {"type": "array"}, "acknowledgements": {"type": "array"}}))},
+    "/support-meetings": {"post": _op(
+        "支援会議を登録（構成員と守秘義務の確認。主任・係長）", _ok(201, "Object"), body=_closed(
+            {"ward": STRING, "held_on": STRING, "members": {"type": "array"}, "acknowledgements": {"type": "array"}}))},
     "/support-meetings/{meeting_id}": {"get": _op("支援会議の記録（構成員と区の主任・係長のみ）", _ok(200, "Object"),
                                                   [MEETING_ID])},
     "/support-meetings/{meeting_id}/items": {"post": _op(
@@ -327,8 +328,9 @@ PATHS.update({
         _closed({"assignee": STRING, "title": STRING, "due_on": STRING}))},
     "/support-meetings/{meeting_id}/minutes": {"post": _op("支援会議の議事録", _ok(200, "Object"), [MEETING_ID],
                                                            _closed({"minutes": STRING}))},
-    "/meeting-sessions": {"post": _op("個別支援調整会議を設定（日時・場所・出席職員）", _ok(201, "Object"), body=_closed(
-        {"ward": STRING, "held_on": STRING, "place": STRING, "members": {"type": "array"}}))},
+    "/meeting-sessions": {"post": _op(
+        "個別支援調整会議を設定（日時・場所・出席職員）", _ok(201, "Object"), body=_closed(
+            {"ward": STRING, "held_on": STRING, "place": STRING, "members": {"type": "array"}}))},
     "/meeting-sessions/{session_id}": {"get": _op("会議の次第（見る人に見せてよい項目だけ）", _ok(200, "Object"),
                                                   [SESSION_ID])},
     "/meeting-sessions/{session_id}/cases": {"post": _op("議題に相談ケースを加える", _ok(201, "Object"), [SESSION_ID],
