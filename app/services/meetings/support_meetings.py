@@ -14,7 +14,7 @@ from datetime import date, datetime
 from app import audit_chain as audit
 from app.access.switches import mask_nhi_as_tax
 from app.clock import now
-from app.codes import SECTIONS, SUPPORT_MEETING_ITEM_CATEGORIES
+from app.codes import SECTIONS, SUPPORT_MEETING_ITEM_CATEGORIES, WARDS
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import StaffTask, SupportMeeting, SupportMeetingItem, SupportMeetingMember, User
@@ -129,12 +129,12 @@ def _member_rows(members, acknowledgements, errors: dict) -> list[dict]:
 
 # -- writes -------------------------------------------------------------------------------------
 def convene(actor: User, ward, held_on, members, acknowledgements) -> SupportMeeting:
-    if not isinstance(ward, str) or not can_convene(actor, ward):
-        if isinstance(ward, str) and ward and actor.roles & CONVENER_ROLES:
-            raise Forbidden("支援会議を開催できるのは区の主任相談支援員・係長だけです")
-        if not actor.roles & CONVENER_ROLES:
-            raise Forbidden("支援会議を開催できるのは区の主任相談支援員・係長だけです")
+    if not actor.roles & CONVENER_ROLES:
+        raise Forbidden("支援会議を開催できるのは区の主任相談支援員・係長だけです")
+    if not isinstance(ward, str) or ward not in WARDS:
         raise ValidationFailed({"ward": ["区を指定してください"]})
+    if not can_convene(actor, ward):
+        raise Forbidden("支援会議を開催できるのは自分の区だけです")
     errors: dict[str, list[str]] = {}
     held = _date(held_on, "held_on", errors)
     rows = _member_rows(members, acknowledgements, errors)
