@@ -16,4 +16,10 @@ def record_closure(step, task, submission, data: dict) -> HandlerResult:
     return HandlerResult(closure_reason=data["closure_reason"])
 
 
-KINDS = (StepKind("closure", handle=record_closure, confirm=lambda data: "終結"),)
+def prefill_closure(info) -> dict:
+    """The closure record starts from the reason the meeting gave when it decided to close."""
+    reason = (info.data or {}).get("closure_reason")
+    return {"closure_reason": reason} if reason else {}
+
+
+KINDS = (StepKind("closure", handle=record_closure, confirm=lambda data: "終結", prefill=prefill_closure),)

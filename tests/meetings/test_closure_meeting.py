@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import AuditEvent, Closure, CoordinationMeeting, PlanVersion, StaffTask
 from tests.helpers import case_of, complete, open_task
 
-from .helpers import to_evaluation
+from .helpers import to_evaluation, to_meeting
 
 
 def test_evaluation_then_meeting_close_closes_with_the_reason_and_schedules_a_follow_up(staff, login):
@@ -74,3 +74,13 @@ def test_person_absent_needs_a_reason_at_closure_and_is_refused_at_a_plan_meetin
     meeting = db.session.query(CoordinationMeeting).filter_by(case_id=case_id, purpose="closure").one()
     assert meeting.person_absence_reason.startswith("入院中")
     assert case_of(case_id).state == "closed"
+
+
+def test_a_plan_meeting_that_closes_hands_its_reason_to_the_closure_record(staff, login):
+    cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
+    case_id = to_meeting(cw)
+    complete(lead, case_id, "coordination_meeting", decision="close", closure_reason="person_request")
+    closure = open_task(case_id, "closure")
+    assert closure.prefill == {"closure_reason": "person_request"}
+    complete(lead, case_id, "closure", closure_reason="person_request")
+    assert (case_of(case_id).state, case_of(case_id).closure_reason) == ("closed", "person_request")

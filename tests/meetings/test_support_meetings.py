@@ -10,7 +10,7 @@ import pypdf
 from app.extensions import db
 from app.models import AuditEvent, StaffTask
 from app.services.meetings.support_meetings import TAX_REFUSAL
-from tests.helpers import complete, walk_in
+from tests.helpers import case_of, complete, walk_in
 
 SECRET_CONTENT = "水道料金を8か月滞納・停水予告あり"
 
@@ -161,3 +161,16 @@ def test_bad_input_names_the_field(api, staff):
     bad_date = lead.post("/support-meetings", json={"ward": "naka", "held_on": "2027-13-01", "members": [],
                                                     "acknowledgements": []})
     assert bad_date.status_code == 422 and {"held_on", "members"} <= set(bad_date.get_json()["errors"])
+
+
+def test_an_intake_may_name_only_a_meeting_of_its_ward(api, login, staff, make_user):
+    minami_chief = make_user("chief_minami", "section_chief", ward="minami")
+    response = _convene(api(minami_chief), members=[{"name": "係長 南", "agency": "南区生活支援課"}])
+    assert response.status_code == 403  # a ward's meeting is convened by that ward's supervisors only
+    meeting_id = _convene(api(staff["lead_worker"])).get_json()["support_meeting_id"]
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    refused = complete(cw, case_id, "intake", expect=422, route="support_meeting", support_meeting_id=meeting_id + 99)
+    assert "この区の支援会議の番号" in refused.get_data(as_text=True)
+    complete(cw, case_id, "intake", route="support_meeting", support_meeting_id=meeting_id)
+    assert case_of(case_id).support_meeting_id == meeting_id
