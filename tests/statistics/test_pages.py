@@ -86,6 +86,10 @@ def test_csv_and_xlsx_hold_the_apis_numbers(worked_example, staff, viewer, api):
     assert len(rows) == 19 * 3
     naka = [r for r in rows if r["ward"] == "naka"]
     assert [r["new_consultations"] for r in naka] == [30, 36, 33]
+    assert [r["per_100k"]["new_consultations"] for r in naka] == [20.0, 24.0, 22.0]
+    assert [r["per_100k"]["plans"] for r in naka] == [6.0, 8.0, 10.0]
+    assert [r["per_100k"]["employment_support_targets"] for r in naka] == [4.0, 4.0, 6.0]
+    assert {r["targets"]["plans"] for r in naka} == {12.0}
 
     text = client.get(f"/stats/monthly.csv?{RANGE}").get_data().decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
