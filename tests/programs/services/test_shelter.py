@@ -52,6 +52,8 @@ def test_admitted_on_a_saturday_night_before_any_assessment_extended_and_dischar
     (stay,) = worker.get(f"/cases/{case_id}/shelter").get_json()
     assert stay["status"] == "discharged" and stay["discharged_on"] == "2027-01-27" and stay["regional_visits"]
     assert "admit_shelter" in api(staff["caseworker"]).get(f"/cases/{case_id}").get_json()["actions"]
+    page = login(staff["caseworker"]).get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "はまかぜ" in page and "延長2回" in page and "1月27日" in page
 
 
 def test_the_admission_notice_and_the_facilitys_copy_without_the_address(app, staff, login, api, clock):
