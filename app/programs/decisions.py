@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.clock import today
+from app.clock import iso_datetime, today
 from app.extensions import db
 from app.models import Case, SupportDecision
 
@@ -60,7 +60,7 @@ def decision_json(decision: SupportDecision) -> dict:
             "basis": decision.eligibility_basis or (record.basis if record else None),
             "reason": record.reason if record else None,
             "approved_by": record.approved_by.username if record and record.approved_by else None,
-            "approved_at": record.approved_at.isoformat() if record and record.approved_at else None,
+            "approved_at": iso_datetime(record.approved_at) if record else None,
             "figures": dict(record.figures or {}) if record else {},
         },
         "exception": ({"reason": decision.exception_reason} if decision.exception_reason else None),

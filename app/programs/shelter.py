@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.clock import JST, now
+from app.clock import JST, now, today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Case, ServiceEligibility, ShelterExtension, ShelterStay, SupportDecision
@@ -192,3 +192,10 @@ def stay_json(stay: ShelterStay) -> dict:
         "eligibility": stay.figures, "pa_right_told_on": stay.pa_right_told_on.isoformat(),
         "pa_choice": stay.pa_choice,
     }
+
+
+def hand_over_to_public_assistance(case: Case) -> None:
+    """The episode closes to 生活保護: a stay still running switches to the 保護 side that day."""
+    stay = active_stay(case)
+    if stay is not None:
+        _end(stay, today(), "public_assistance", "生活保護へ移行", False)

@@ -113,3 +113,15 @@ def test_the_plan_and_decision_made_afterwards_confirm_the_stay(app, staff, logi
     assert decision["notice_id"] is not None
     notice = cw.get(f"/notices/{decision['notice_id']}").get_data(as_text=True)
     assert "一時生活支援" in notice and "第1版" in notice
+
+
+def test_handing_the_episode_over_to_public_assistance_ends_the_stay_that_day(app, staff, login, api, clock):
+    case_id, worker = _admitted(staff, login, api, clock)
+    clock.advance(days=3)
+    worker = api(staff["caseworker"])
+    worker.action(case_id, "request_pa_handoff", {"note": "本人が保護申請を希望"})
+    complete(login(staff["caseworker"]), case_id, "pa_handoff", DAY)
+    db.session.expire_all()
+    stay = db.session.query(ShelterStay).one()
+    assert (stay.status, stay.end_reason, stay.discharged_on.isoformat()) == ("discharged", "public_assistance",
+                                                                               "2026-12-01")

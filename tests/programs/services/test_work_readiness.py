@@ -47,6 +47,7 @@ def test_a_failed_standard_test_offers_the_deemed_route_and_term_1_is_decided(ap
     assert term["from"] == DAY.isoformat() and term["to"] == date(2027, 2, 25).isoformat()
     assert term["eligibility"]["basis"] == "deemed"
     assert term["eligibility"]["approved_by"] == "lead" and term["eligibility"]["reason"].startswith("同居の子")
+    assert term["eligibility"]["approved_at"] == "2026-11-26T12:00:00+09:00"
     assert term["eligibility"]["figures"]["income_limit"] == 192000
     assert term["status"] == "in_progress"
     review = open_task(case_id, "work_readiness_review")
