@@ -49,6 +49,10 @@ def _moment(value: str) -> datetime:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=JST)).astimezone(UTC)
 
 
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _too_long(field: str, limit: date) -> ValidationFailed:
     return ValidationFailed({field: [
         f"{MAX_TEXT}を超えることはできません（入所日から6か月: {limit.year}年{limit.month}月{limit.day}日まで）"]})
@@ -62,6 +66,8 @@ def admit(step, task, submission, data: dict) -> None:
     if admitted_at > now() + timedelta(minutes=5):
         raise ValidationFailed({"admitted_at": ["入所日時に未来の日時は入力できません"]})
     certifier = approver(case, data.get("certified_by"), "certified_by")
+    if data.get("pa_right_told_on") and not data.get("pa_choice"):
+        raise ValidationFailed({"pa_choice": ["生活保護の申請権を説明したときは、本人の意向を選んでください"]})
     admitted_on = jst_date(admitted_at)
     content = rules(admitted_on)
     planned_end = date.fromisoformat(data["planned_end"]) if data.get("planned_end") else add_months(
@@ -86,8 +92,8 @@ def admit(step, task, submission, data: dict) -> None:
     stay = ShelterStay(
         case_id=case.id, admitted_at=admitted_at, facility=data["facility"], income=data["income"],
         assets=data["assets"], urgent=bool(data.get("urgent")), figures=figures, certified_by_id=certifier.id,
-        planned_end=planned_end, pa_right_told_on=date.fromisoformat(data["pa_right_told_on"]),
-        pa_choice=data["pa_choice"], status="staying", submission_id=submission.id)
+        planned_end=planned_end, pa_right_told_on=_day(data.get("pa_right_told_on")),
+        pa_choice=data.get("pa_choice"), status="staying", submission_id=submission.id)
     db.session.add_all([eligibility, stay])
     db.session.flush()
     step.record("shelter_admitted", stay_id=stay.id, eligibility_id=eligibility.id, urgent=stay.urgent,
@@ -189,7 +195,8 @@ def stay_json(stay: ShelterStay) -> dict:
         "discharged_on": stay.discharged_on.isoformat() if stay.discharged_on else None,
         "destination": stay.destination, "end_reason": stay.end_reason, "regional_visits": stay.regional_visits,
         "status": stay.status, "urgent": stay.urgent, "certified_by": stay.certified_by.username,
-        "eligibility": stay.figures, "pa_right_told_on": stay.pa_right_told_on.isoformat(),
+        "eligibility": stay.figures,
+        "pa_right_told_on": stay.pa_right_told_on.isoformat() if stay.pa_right_told_on else None,
         "pa_choice": stay.pa_choice,
     }
 

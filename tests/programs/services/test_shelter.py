@@ -125,3 +125,15 @@ def test_handing_the_episode_over_to_public_assistance_ends_the_stay_that_day(ap
     stay = db.session.query(ShelterStay).one()
     assert (stay.status, stay.end_reason, stay.discharged_on.isoformat()) == ("discharged", "public_assistance",
                                                                                "2026-12-01")
+
+
+def test_an_admission_with_only_the_contract_fields_is_recorded(app, staff, login, api, clock):
+    clock.current = datetime(2026, 11, 28, 13, 30, tzinfo=UTC)
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake", DAY, new_person=True)
+    worker = api(staff["caseworker"])
+    worker.action(case_id, "admit_shelter", {key: ADMISSION[key] for key in (
+        "admitted_at", "facility", "income", "assets", "urgent", "certified_by")})
+    (stay,) = worker.get(f"/cases/{case_id}/shelter").get_json()
+    assert stay["pa_right_told_on"] is None and stay["status"] == "staying"
