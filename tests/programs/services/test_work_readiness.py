@@ -34,11 +34,16 @@ def test_a_failed_standard_test_offers_the_deemed_route_and_term_1_is_decided(ap
     refused = worker.action(case_id, "record_eligibility", {"service": "work_readiness", "basis": "standard"}, 422)
     message = refused["errors"]["basis"][0]
     assert "205,000円" in message and "130,000円" in message and "62,000円" in message and "準ずる者" in message
-    # Without any eligibility on record the meeting cannot approve the failed test either.
+    # Without any eligibility on record the meeting cannot approve the failed test either; its page says so.
     lead = login(staff["lead_worker"])
+    meeting_page = lead.get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
+    assert "法定事業の要件確認" in meeting_page and "205,000" in meeting_page and "192,000" in meeting_page
+    assert "準ずる者として要件確認を記録してください" in meeting_page
     complete(lead, case_id, "coordination_meeting", DAY, expect=422)
     assert db.session.query(SupportDecision).filter_by(case_id=case_id).count() == 0
     worker.action(case_id, "record_eligibility", DEEMED)
+    meeting_page = lead.get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
+    assert "承認 lead" in meeting_page
     complete(lead, case_id, "coordination_meeting", DAY)
     services = worker.get(f"/cases/{case_id}/services").get_json()
     assert len(services) == 1
