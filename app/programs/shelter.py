@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.clock import JST, now, today
+from app.clock import JST, iso_datetime, now, today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Case, ServiceEligibility, ShelterExtension, ShelterStay, SupportDecision
@@ -185,8 +185,6 @@ def confirm_by_decision(decision: SupportDecision, case: Case) -> None:
 
 
 def stay_json(stay: ShelterStay) -> dict:
-    from app.clock import iso_datetime
-
     return {
         "stay_id": stay.id, "admitted_at": iso_datetime(stay.admitted_at), "facility": stay.facility,
         "planned_end": stay.planned_end.isoformat(), "latest_end": latest_end(stay).isoformat(),
