@@ -162,3 +162,27 @@ def test_a_plan_revised_at_the_meeting_leaves_no_decision_on_version_1(app, staf
     services = worker.get(f"/cases/{case_id}/services").get_json()
     assert {row["plan_version"] for row in services} == {2}
     assert len(services) == 2
+
+
+def test_the_term_length_is_a_rule_table_an_admin_changes_by_date(app, staff, login, api, intake_case, make_user,
+                                                                  tmp_path):
+    import json
+
+    make_user("root", "admin", ward=None)
+    path = tmp_path / "wr.json"
+    path.write_text(json.dumps({"term_months": 2, "max_terms": 4, "max_total_months": 12,
+                                "review_days_before_end": 10}), encoding="utf-8")
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["rules", "set", "work_readiness", "--file", str(path), "--effective", "2026-11-01",
+                               "--by", "root", "--note", "1期2か月に変更"])
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(args=["rules", "show", "work_readiness", "--on", DAY.isoformat()])
+    assert shown.exit_code == 0 and "term_months" in shown.output
+    cw = login(staff["caseworker"])
+    case_id = intake_case()
+    complete(cw, case_id, "assessment", DAY)
+    complete(cw, case_id, "plan", DAY, statutory_services=["work_readiness"])
+    complete(login(staff["lead_worker"]), case_id, "coordination_meeting", DAY)
+    (term,) = api(staff["caseworker"]).get(f"/cases/{case_id}/services").get_json()
+    assert (term["from"], term["to"], term["eligibility"]["basis"]) == ("2026-11-26", "2027-01-25", "standard")
+    assert open_task(case_id, "work_readiness_review").due_on == date(2027, 1, 15)
