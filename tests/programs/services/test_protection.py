@@ -45,7 +45,16 @@ def test_flags_put_a_banner_on_every_page_and_keep_the_address_from_all_but_the_
     lead_page = login(staff["lead_worker"]).get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
     assert HOME not in lead_page and SAFE not in lead_page and BANNER in lead_page
     complete(login(staff["lead_worker"]), case_id, "coordination_meeting", DAY)
-    for name in ("provider", "employment_navigator", "budget_advisor"):
+    # The provider works its own task only: the case is absent from its views, its task has no address.
+    provider = api(staff["provider"])
+    assert provider.get(f"/cases/{case_id}").status_code == 404
+    assert provider.get(f"/cases/{case_id}/services").status_code == 404
+    assert login(staff["provider"]).get(f"/cases/{case_id}").status_code == 404
+    task = open_task(case_id, "record_provider_service")
+    page = login(staff["provider"]).get(f"/tasks/{task.id}")
+    assert page.status_code == 200 and BANNER in page.get_data(as_text=True)
+    assert HOME not in page.get_data(as_text=True) and SAFE not in page.get_data(as_text=True)
+    for name in ("employment_navigator", "budget_advisor"):
         answer = api(staff[name]).get(f"/cases/{case_id}")
         assert answer.status_code == 200, (name, answer.get_json())
         body = answer.get_json()
