@@ -48,6 +48,20 @@ def after_meeting(step, task, submission, data: dict) -> None:
             after(step)
 
 
+_PA_HOOKS: list[Callable] = []
+
+
+def on_public_assistance(hook: Callable) -> None:
+    """``hook(case)`` runs in the step that hands the episode over to 生活保護 (it closes)."""
+    if hook not in _PA_HOOKS:
+        _PA_HOOKS.append(hook)
+
+
+def public_assistance_began(case) -> None:
+    for hook in _PA_HOOKS:
+        hook(case)
+
+
 REVIEW_TASKS = ("work_readiness_review",)
 CANCEL_REVIEW = "work_readiness_review_cancelled"
 

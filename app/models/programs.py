@@ -53,9 +53,10 @@ class ShelterStay(db.Model):
     figures: Mapped[dict] = mapped_column(JSONType, default=dict)
     certified_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     planned_end: Mapped[date]
-    # The person was told of their right to apply for 生活保護: when, and what they chose.
-    pa_right_told_on: Mapped[date]
-    pa_choice: Mapped[str] = mapped_column(sa.String(32))
+    # The person was told of their right to apply for 生活保護: when, and what they chose
+    # (None: not on record yet; the stay's page says so).
+    pa_right_told_on: Mapped[date | None]
+    pa_choice: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default="staying")  # staying, discharged
     discharged_on: Mapped[date | None]
     destination: Mapped[str | None] = mapped_column(sa.String(200))

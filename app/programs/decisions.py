@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.clock import today
+from app.clock import iso_datetime, today
 from app.extensions import db
 from app.models import Case, SupportDecision
 
@@ -16,6 +16,7 @@ from . import eligibility, notices, shelter, work_readiness
 
 
 def confirm_decisions(step, plan, meeting, decisions: list[SupportDecision]) -> None:
+    _supersede(step, plan, meeting)
     for decision in decisions:
         record = eligibility.for_decision(step, decision.service)
         decision.eligibility_id = record.id
@@ -29,6 +30,17 @@ def confirm_decisions(step, plan, meeting, decisions: list[SupportDecision]) -> 
         step.record("support_decided", decision_id=decision.id, service=decision.service, term=decision.term,
                     plan_version=plan.number, basis=decision.eligibility_basis, meeting_id=meeting.id)
         notices.decision_notice(step, decision)
+
+
+def _supersede(step, plan, meeting) -> None:
+    """A newly approved plan replaces the decisions of the earlier ones (a re-plan): they end at the meeting."""
+    earlier = (db.session.query(SupportDecision)
+               .filter(SupportDecision.case_id == step.case.id, SupportDecision.plan_version_id != plan.id,
+                       SupportDecision.status.not_in(("ended", "refused"))).all())
+    for decision in earlier:
+        decision.status = "ended"
+        decision.ended_on = min(decision.period_to, meeting.held_on)
+        step.record("support_decision_superseded", decision_id=decision.id, by_plan_version=plan.number)
 
 
 def after_meeting(step) -> None:
@@ -60,7 +72,7 @@ def decision_json(decision: SupportDecision) -> dict:
             "basis": decision.eligibility_basis or (record.basis if record else None),
             "reason": record.reason if record else None,
             "approved_by": record.approved_by.username if record and record.approved_by else None,
-            "approved_at": record.approved_at.isoformat() if record and record.approved_at else None,
+            "approved_at": iso_datetime(record.approved_at) if record else None,
             "figures": dict(record.figures or {}) if record else {},
         },
         "exception": ({"reason": decision.exception_reason} if decision.exception_reason else None),

@@ -93,3 +93,28 @@ def for_decision(step, service: str) -> ServiceEligibility:
     db.session.flush()
     step.record("eligibility_recorded", eligibility_id=record.id, service=service, basis="standard", passed=True)
     return record
+
+
+def meeting_checks(case: Case, sees) -> list[dict]:
+    """What the meeting checks before approving: each statutory service of the plan under review,
+    its eligibility on record (or what the standard test gives), the figures for viewers who see income."""
+    from app.lifecycle.plan import plan_under_review
+
+    plan = plan_under_review(case)
+    rows = []
+    for service in (plan.statutory_services if plan is not None else []):
+        row = {"service": service, "basis": "not_required", "ready": True, "figures": None, "approved_by": None}
+        if service in TESTED_SERVICES:
+            found = latest(case, service)
+            if found is not None:
+                figures = found.figures or None
+                row.update(basis=found.basis, approved_by=found.approved_by.display_name if found.approved_by else None)
+            else:
+                known = assessment_figures(case)
+                figures = standard_test(service, today(), income=known["income"], assets=known["assets"],
+                                        size=known["size"])
+                row.update(basis="standard" if figures["passed"] else None, ready=bool(figures["passed"]))
+            row["figures"] = figures if sees("income") else None
+            row["failure"] = failure_text(figures) if figures and figures.get("passed") is False else None
+        rows.append(row)
+    return rows

@@ -7,6 +7,8 @@ shares tax information with the adviser.  Everything is shown through the same p
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.access.consents import tax_sharing_allows
 from app.access.privacy import OWNER_BASES, access_basis, item_of_source, nhi_follows_tax
 from app.errors import ValidationFailed
@@ -53,9 +55,7 @@ def record_arrears(step, task, submission, data: dict) -> None:
     step.record("arrears_recorded", arrears_id=item.id, kind=kind, submission_id=submission.id)
 
 
-def _date(value):
-    from datetime import date
-
+def _date(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
 

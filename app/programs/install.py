@@ -24,4 +24,5 @@ def install() -> None:
     plug.provide("budget_table", household_budget.record_budget)
     plug.provide("arrears", household_budget.record_arrears)
     plug.provide("child_referral", child_support.refer)
+    plug.on_public_assistance(shelter.hand_over_to_public_assistance)
     plug.on_decided(decisions.confirm_decisions, after=decisions.after_meeting)

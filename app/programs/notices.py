@@ -17,6 +17,7 @@ LEAD = "生活困窮者自立支援法及び同法施行規則に基づき、次
 BASIS_TEXT = {"standard": "収入・資産要件を満たす", "deemed": "要件に準ずる者として市が必要と認める",
               "not_required": "要件の確認を要しない事業"}
 NO_SAFE_ADDRESS = "（安全な送付先が未確認のため、窓口で交付）"
+NO_ADDRESS = "（住所未登録のため、窓口で交付）"
 
 
 def person_address(case) -> str | None:
@@ -32,7 +33,9 @@ def _addressee(case) -> str | None:
 
 
 def _destination(case) -> dict:
-    return {"label": "送付先", "value": person_address(case) or NO_SAFE_ADDRESS, "category": "address"}
+    flags = flags_of(case)
+    missing = NO_SAFE_ADDRESS if flags is not None and flags.protected else NO_ADDRESS
+    return {"label": "送付先", "value": person_address(case) or missing, "category": "address"}
 
 
 def decision_notice(step, decision):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.access.flags import is_protected
 from app.access.privacy import OWNER_BASES
 from app.models import User
 from app.services.cases.opening import get_case_for
@@ -51,7 +50,3 @@ def child_referrals_for(user: User, case_id: int) -> list[dict]:
         viewer.basis == "task_role" and bool(user.roles & CHILD_READER_ROLES))
     record_case_view(user, case, "api_child_referrals", basis=viewer.basis)
     return child_support.referrals_json(case) if allowed else []
-
-
-def protection_banner(case) -> bool:
-    return is_protected(case)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.clock import JST, now
+from app.clock import JST, iso_datetime, now, today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Case, ServiceEligibility, ShelterExtension, ShelterStay, SupportDecision
@@ -49,6 +49,10 @@ def _moment(value: str) -> datetime:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=JST)).astimezone(UTC)
 
 
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _too_long(field: str, limit: date) -> ValidationFailed:
     return ValidationFailed({field: [
         f"{MAX_TEXT}を超えることはできません（入所日から6か月: {limit.year}年{limit.month}月{limit.day}日まで）"]})
@@ -62,6 +66,8 @@ def admit(step, task, submission, data: dict) -> None:
     if admitted_at > now() + timedelta(minutes=5):
         raise ValidationFailed({"admitted_at": ["入所日時に未来の日時は入力できません"]})
     certifier = approver(case, data.get("certified_by"), "certified_by")
+    if data.get("pa_right_told_on") and not data.get("pa_choice"):
+        raise ValidationFailed({"pa_choice": ["生活保護の申請権を説明したときは、本人の意向を選んでください"]})
     admitted_on = jst_date(admitted_at)
     content = rules(admitted_on)
     planned_end = date.fromisoformat(data["planned_end"]) if data.get("planned_end") else add_months(
@@ -86,8 +92,8 @@ def admit(step, task, submission, data: dict) -> None:
     stay = ShelterStay(
         case_id=case.id, admitted_at=admitted_at, facility=data["facility"], income=data["income"],
         assets=data["assets"], urgent=bool(data.get("urgent")), figures=figures, certified_by_id=certifier.id,
-        planned_end=planned_end, pa_right_told_on=date.fromisoformat(data["pa_right_told_on"]),
-        pa_choice=data["pa_choice"], status="staying", submission_id=submission.id)
+        planned_end=planned_end, pa_right_told_on=_day(data.get("pa_right_told_on")),
+        pa_choice=data.get("pa_choice"), status="staying", submission_id=submission.id)
     db.session.add_all([eligibility, stay])
     db.session.flush()
     step.record("shelter_admitted", stay_id=stay.id, eligibility_id=eligibility.id, urgent=stay.urgent,
@@ -179,8 +185,6 @@ def confirm_by_decision(decision: SupportDecision, case: Case) -> None:
 
 
 def stay_json(stay: ShelterStay) -> dict:
-    from app.clock import iso_datetime
-
     return {
         "stay_id": stay.id, "admitted_at": iso_datetime(stay.admitted_at), "facility": stay.facility,
         "planned_end": stay.planned_end.isoformat(), "latest_end": latest_end(stay).isoformat(),
@@ -189,6 +193,14 @@ def stay_json(stay: ShelterStay) -> dict:
         "discharged_on": stay.discharged_on.isoformat() if stay.discharged_on else None,
         "destination": stay.destination, "end_reason": stay.end_reason, "regional_visits": stay.regional_visits,
         "status": stay.status, "urgent": stay.urgent, "certified_by": stay.certified_by.username,
-        "eligibility": stay.figures, "pa_right_told_on": stay.pa_right_told_on.isoformat(),
+        "eligibility": stay.figures,
+        "pa_right_told_on": stay.pa_right_told_on.isoformat() if stay.pa_right_told_on else None,
         "pa_choice": stay.pa_choice,
     }
+
+
+def hand_over_to_public_assistance(case: Case) -> None:
+    """The episode closes to 生活保護: a stay still running switches to the 保護 side that day."""
+    stay = active_stay(case)
+    if stay is not None:
+        _end(stay, today(), "public_assistance", "生活保護へ移行", False)

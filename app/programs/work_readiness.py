@@ -10,7 +10,7 @@ with its reason (ただし書き).  Attending the programme is never recorded as
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.clock import today
 from app.engine import EngineError
@@ -28,11 +28,11 @@ MESSAGE = "work_readiness_review_due"
 REVIEW_TASK = "work_readiness_review"
 
 
-def rules(on):
+def rules(on: date) -> dict:
     return rules_in_force("work_readiness", on).content
 
 
-def term_end(start, content) -> object:
+def term_end(start: date, content: dict) -> date:
     return add_months(start, int(content["term_months"])) - timedelta(days=1)
 
 
@@ -54,10 +54,9 @@ def current_term(case) -> SupportDecision | None:
 
 
 def _first_of_run(case, current: SupportDecision) -> SupportDecision:
-    """Term 1 of the run the current term belongs to."""
+    """Term 1 of the run the current term belongs to (the 12 months count from its start)."""
     run = [d for d in terms(case) if d.id <= current.id]
-    start = max((d for d in run if d.term == 1), key=lambda d: d.id, default=current)
-    return start
+    return max((d for d in run if d.term == 1), key=lambda d: d.id, default=current)
 
 
 def review(step, task, submission, data: dict) -> None:

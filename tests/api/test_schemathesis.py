@@ -49,6 +49,9 @@ OPERATIONS = [
     "POST /meeting-sessions", "GET /meeting-sessions/{session_id}", "POST /meeting-sessions/{session_id}/cases",
     "POST /meeting-sessions/{session_id}/cases/{case_id}/minutes", "POST /regular-meetings",
     "GET /regular-meetings/{meeting_id}/pack", "POST /regular-meetings/{meeting_id}/minutes",
+    # statutory services
+    "GET /cases/{case_id}/services", "GET /cases/{case_id}/shelter", "GET /cases/{case_id}/budget",
+    "GET /cases/{case_id}/child-referrals",
 ]
 
 

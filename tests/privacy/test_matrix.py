@@ -212,3 +212,23 @@ def test_every_door_kind_is_checked_by_the_matrix():
     # meeting_pack (agendas, minutes, regular-meeting packs) in tests/meetings/.
     checked_elsewhere = {"case_form", "audit_trail", "api_child", "meeting_pack"}
     assert set(DOOR_KINDS) - checked_elsewhere == set(DOOR_NAMES)
+
+
+def test_notices_show_the_address_only_to_viewers_the_matrix_lets_see_it(app, login, matrix_case):
+    """The shelter's 利用決定 to the person carries the address it is sent to (masked by role)."""
+    from app.extensions import db
+    from app.models import Notice
+
+    notice = db.session.query(Notice).filter_by(case_id=matrix_case.case_id, kind="shelter_admission",
+                                                recipient="person").one()
+    problems = []
+    for name in VIEWERS:
+        response = login(matrix_case.users[name]).get(f"/notices/{notice.id}")
+        if name not in EXPECTED:
+            if response.status_code != 404:
+                problems.append(f"{name}: {response.status_code}")
+            continue
+        shown = ADDRESS in response.get_data(as_text=True)
+        if response.status_code != 200 or shown != ("address" in EXPECTED[name]):
+            problems.append(f"{name}: status {response.status_code}, address {'shown' if shown else 'hidden'}")
+    assert problems == [], "\n".join(problems)

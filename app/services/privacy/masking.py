@@ -281,4 +281,5 @@ def search_result(viewer: Viewer) -> dict:
         "assigned_to": case.assigned_to.username if case.assigned_to else None,
         "opened_on": case.opened_on,
         "risk_level": current.level if current is not None else None,
+        "protected": is_protected(case),
     }

@@ -350,6 +350,39 @@ PATHS.update({
 })
 
 
+# The statutory services: decisions with eligibility and terms, shelter stays, the budget, child referrals.
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+SCHEMAS.update({
+    "ServiceList": {"type": "array", "items": {
+        "type": "object",
+        "required": ["decision_id", "service", "status", "plan_version", "term", "from", "to", "eligibility",
+                     "notice_id"],
+        "properties": {"decision_id": {"type": "integer"}, "service": STRING,
+                       "status": {"type": "string", "enum": ["decided", "in_progress", "ended", "refused"]},
+                       "plan_version": {"type": "integer"}, "term": {"type": ["integer", "null"]},
+                       "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                       "eligibility": {"type": "object", "required": ["basis", "reason", "approved_by"]},
+                       "notice_id": {"type": ["integer", "null"]}}}},
+    "ShelterStayList": {"type": "array", "items": {
+        "type": "object",
+        "required": ["stay_id", "admitted_at", "planned_end", "extensions", "discharged_on", "status"],
+        "properties": {"stay_id": {"type": "integer"}, "admitted_at": {"type": "string", "format": "date-time"},
+                       "planned_end": {"type": "string", "format": "date"}, "extensions": _OBJECTS,
+                       "discharged_on": {"type": ["string", "null"], "format": "date"}, "status": STRING}}},
+    "Budget": {"type": "object", "required": ["tables", "arrears"],
+               "properties": {"tables": _OBJECTS, "arrears": _OBJECTS}},
+    "ChildReferralList": _OBJECTS,
+})
+PATHS.update({
+    "/cases/{case_id}/services": {"get": _op("支援決定（要件・期・期間・根拠のプラン版・通知書）",
+                                             _ok(200, "ServiceList"), [CASE_ID])},
+    "/cases/{case_id}/shelter": {"get": _op("一時生活支援の利用（入所・延長・退所）", _ok(200, "ShelterStayList"),
+                                            [CASE_ID])},
+    "/cases/{case_id}/budget": {"get": _op("家計表と滞納の整理（見られる範囲だけ）", _ok(200, "Budget"), [CASE_ID])},
+    "/cases/{case_id}/child-referrals": {"get": _op("子どもの学習・生活支援のつなぎ（住所は含まない）",
+                                                    _ok(200, "ChildReferralList"), [CASE_ID])},
+})
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",

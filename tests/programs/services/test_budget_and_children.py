@@ -96,3 +96,13 @@ def test_a_child_is_referred_with_name_grade_and_mobile_never_the_address(app, s
     assert (row["child_name"], row["grade"], row["guardian_mobile"]) == ("横浜 一郎", "中学2年", MOBILE)
     assert HOME not in str(answer.get_json()) and "address" not in str(answer.get_json())
     assert api(staff["employment_navigator"]).get(f"/cases/{case_id}/child-referrals").status_code == 404
+
+
+def test_a_replan_ends_the_earlier_plans_decisions(app, staff, login, api, intake_case):
+    case_id = _served_by_the_adviser(staff, login, intake_case)
+    cw = login(staff["caseworker"])
+    complete(cw, case_id, "monitoring", DAY, replan_needed=True)
+    complete(cw, case_id, "plan", DAY, statutory_services=["household_budget"])
+    complete(login(staff["lead_worker"]), case_id, "coordination_meeting", DAY)
+    services = api(staff["caseworker"]).get(f"/cases/{case_id}/services").get_json()
+    assert [(s["plan_version"], s["status"]) for s in services] == [(1, "ended"), (2, "in_progress")]

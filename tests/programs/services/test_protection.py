@@ -45,7 +45,16 @@ def test_flags_put_a_banner_on_every_page_and_keep_the_address_from_all_but_the_
     lead_page = login(staff["lead_worker"]).get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
     assert HOME not in lead_page and SAFE not in lead_page and BANNER in lead_page
     complete(login(staff["lead_worker"]), case_id, "coordination_meeting", DAY)
-    for name in ("provider", "employment_navigator", "budget_advisor"):
+    # The provider works its own task only: the case is absent from its views, its task has no address.
+    provider = api(staff["provider"])
+    assert provider.get(f"/cases/{case_id}").status_code == 404
+    assert provider.get(f"/cases/{case_id}/services").status_code == 404
+    assert login(staff["provider"]).get(f"/cases/{case_id}").status_code == 404
+    task = open_task(case_id, "record_provider_service")
+    page = login(staff["provider"]).get(f"/tasks/{task.id}")
+    assert page.status_code == 200 and BANNER in page.get_data(as_text=True)
+    assert HOME not in page.get_data(as_text=True) and SAFE not in page.get_data(as_text=True)
+    for name in ("employment_navigator", "budget_advisor"):
         answer = api(staff[name]).get(f"/cases/{case_id}")
         assert answer.status_code == 200, (name, answer.get_json())
         body = answer.get_json()
@@ -112,3 +121,21 @@ def test_the_household_record_refuses_to_link_the_named_abuser(app, staff, login
     assert refused.status_code == 422 and "description" in refused.get_json()["errors"]
     household = worker.get(f"/cases/{case_id}/household").get_json()
     assert [m["relation"] for m in household] == ["self", "child"]
+
+
+def test_the_action_pages_work_and_carry_the_banner_and_search_marks_the_case(app, staff, login, intake_case):
+    from tests.helpers import form_post
+
+    case_id = intake_case(address=HOME)
+    cw = login(staff["caseworker"])
+    response = cw.post(f"/cases/{case_id}/actions/set_person_flags",
+                       data=form_post({"dv": True, "address_secrecy": True, "safe_address": SAFE}))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert db.session.query(PersonFlags).one().protected
+    for action in ("record_eligibility", "admit_shelter", "record_pa_start", "set_person_flags", "log_inquiry",
+                   "record_budget", "record_arrears", "refer_child"):
+        page = cw.get(f"/cases/{case_id}/actions/{action}")
+        assert page.status_code == 200, action
+        assert BANNER in page.get_data(as_text=True), action
+    results = cw.get("/cases/search", query_string={"q": "よこはま"}).get_data(as_text=True)
+    assert f"#{case_id}" in results and BANNER in results

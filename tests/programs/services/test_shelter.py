@@ -52,6 +52,8 @@ def test_admitted_on_a_saturday_night_before_any_assessment_extended_and_dischar
     (stay,) = worker.get(f"/cases/{case_id}/shelter").get_json()
     assert stay["status"] == "discharged" and stay["discharged_on"] == "2027-01-27" and stay["regional_visits"]
     assert "admit_shelter" in api(staff["caseworker"]).get(f"/cases/{case_id}").get_json()["actions"]
+    page = login(staff["caseworker"]).get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "はまかぜ" in page and "延長2回" in page and "1月27日" in page
 
 
 def test_the_admission_notice_and_the_facilitys_copy_without_the_address(app, staff, login, api, clock):
@@ -111,3 +113,27 @@ def test_the_plan_and_decision_made_afterwards_confirm_the_stay(app, staff, logi
     assert decision["notice_id"] is not None
     notice = cw.get(f"/notices/{decision['notice_id']}").get_data(as_text=True)
     assert "一時生活支援" in notice and "第1版" in notice
+
+
+def test_handing_the_episode_over_to_public_assistance_ends_the_stay_that_day(app, staff, login, api, clock):
+    case_id, worker = _admitted(staff, login, api, clock)
+    clock.advance(days=3)
+    worker = api(staff["caseworker"])
+    worker.action(case_id, "request_pa_handoff", {"note": "本人が保護申請を希望"})
+    complete(login(staff["caseworker"]), case_id, "pa_handoff", DAY)
+    db.session.expire_all()
+    stay = db.session.query(ShelterStay).one()
+    assert (stay.status, stay.end_reason, stay.discharged_on.isoformat()) == ("discharged", "public_assistance",
+                                                                               "2026-12-01")
+
+
+def test_an_admission_with_only_the_contract_fields_is_recorded(app, staff, login, api, clock):
+    clock.current = datetime(2026, 11, 28, 13, 30, tzinfo=UTC)
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake", DAY, new_person=True)
+    worker = api(staff["caseworker"])
+    worker.action(case_id, "admit_shelter", {key: ADMISSION[key] for key in (
+        "admitted_at", "facility", "income", "assets", "urgent", "certified_by")})
+    (stay,) = worker.get(f"/cases/{case_id}/shelter").get_json()
+    assert stay["pa_right_told_on"] is None and stay["status"] == "staying"

@@ -34,11 +34,16 @@ def test_a_failed_standard_test_offers_the_deemed_route_and_term_1_is_decided(ap
     refused = worker.action(case_id, "record_eligibility", {"service": "work_readiness", "basis": "standard"}, 422)
     message = refused["errors"]["basis"][0]
     assert "205,000円" in message and "130,000円" in message and "62,000円" in message and "準ずる者" in message
-    # Without any eligibility on record the meeting cannot approve the failed test either.
+    # Without any eligibility on record the meeting cannot approve the failed test either; its page says so.
     lead = login(staff["lead_worker"])
+    meeting_page = lead.get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
+    assert "法定事業の要件確認" in meeting_page and "205,000" in meeting_page and "192,000" in meeting_page
+    assert "準ずる者として要件確認を記録してください" in meeting_page
     complete(lead, case_id, "coordination_meeting", DAY, expect=422)
     assert db.session.query(SupportDecision).filter_by(case_id=case_id).count() == 0
     worker.action(case_id, "record_eligibility", DEEMED)
+    meeting_page = lead.get(f"/tasks/{open_task(case_id, 'meeting').id}").get_data(as_text=True)
+    assert "承認 lead" in meeting_page
     complete(lead, case_id, "coordination_meeting", DAY)
     services = worker.get(f"/cases/{case_id}/services").get_json()
     assert len(services) == 1
@@ -47,6 +52,7 @@ def test_a_failed_standard_test_offers_the_deemed_route_and_term_1_is_decided(ap
     assert term["from"] == DAY.isoformat() and term["to"] == date(2027, 2, 25).isoformat()
     assert term["eligibility"]["basis"] == "deemed"
     assert term["eligibility"]["approved_by"] == "lead" and term["eligibility"]["reason"].startswith("同居の子")
+    assert term["eligibility"]["approved_at"] == "2026-11-26T12:00:00+09:00"
     assert term["eligibility"]["figures"]["income_limit"] == 192000
     assert term["status"] == "in_progress"
     review = open_task(case_id, "work_readiness_review")
@@ -156,3 +162,27 @@ def test_a_plan_revised_at_the_meeting_leaves_no_decision_on_version_1(app, staf
     services = worker.get(f"/cases/{case_id}/services").get_json()
     assert {row["plan_version"] for row in services} == {2}
     assert len(services) == 2
+
+
+def test_the_term_length_is_a_rule_table_an_admin_changes_by_date(app, staff, login, api, intake_case, make_user,
+                                                                  tmp_path):
+    import json
+
+    make_user("root", "admin", ward=None)
+    path = tmp_path / "wr.json"
+    path.write_text(json.dumps({"term_months": 2, "max_terms": 4, "max_total_months": 12,
+                                "review_days_before_end": 10}), encoding="utf-8")
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["rules", "set", "work_readiness", "--file", str(path), "--effective", "2026-11-01",
+                               "--by", "root", "--note", "1期2か月に変更"])
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(args=["rules", "show", "work_readiness", "--on", DAY.isoformat()])
+    assert shown.exit_code == 0 and "term_months" in shown.output
+    cw = login(staff["caseworker"])
+    case_id = intake_case()
+    complete(cw, case_id, "assessment", DAY)
+    complete(cw, case_id, "plan", DAY, statutory_services=["work_readiness"])
+    complete(login(staff["lead_worker"]), case_id, "coordination_meeting", DAY)
+    (term,) = api(staff["caseworker"]).get(f"/cases/{case_id}/services").get_json()
+    assert (term["from"], term["to"], term["eligibility"]["basis"]) == ("2026-11-26", "2027-01-25", "standard")
+    assert open_task(case_id, "work_readiness_review").due_on == date(2027, 1, 15)
