@@ -70,9 +70,11 @@ def test_a_session_decides_three_cases_from_their_minutes(staff, login):
         assert f"{TAX:,}" not in shown and str(TAX) not in shown
         assert "RISKNOTE4711" not in shown and "自死" not in shown
         assert f"{INCOME:,}" not in shown
+        assert "横浜 花子" not in shown and "花子" not in shown  # no employment scope in the consent: no name
     # The lead's copy: income may be tabled; tax without consent and the risk flag never.
     lead_text = _pdf_text(lead_page.get(f"{session_path}/print?format=pdf").data)
     assert f"{INCOME:,}" in lead_text and f"{TAX:,}" not in lead_text and "RISKNOTE4711" not in lead_text
+    assert "花子" in lead_text
     # Someone outside the session and below supervisor level: not found.
     assert login(staff["caseworker"]).get(session_path).status_code == 404
 

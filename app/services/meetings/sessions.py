@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from app import audit_chain as audit
-from app.access.privacy import ROLE_ITEMS
+from app.access.consents import scope_allowed
+from app.access.privacy import CONTACT_SCOPES, ROLE_ITEMS
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -140,6 +141,13 @@ def agenda_viewer(user: User, case: Case) -> masking.Viewer:
     return masking.for_task(viewer, MEETING_FORM)
 
 
+def may_name(viewer: masking.Viewer) -> bool:
+    """A member who does not otherwise see the case sees who it is only with the person's consent."""
+    if viewer.basis != "meeting_member":
+        return True
+    return any(scope_allowed(viewer.case, CONTACT_SCOPES[role]) for role in viewer.user.roles if role in CONTACT_SCOPES)
+
+
 def _plan(case: Case) -> PlanVersion | None:
     return db.session.query(PlanVersion).filter_by(case_id=case.id).order_by(PlanVersion.number.desc()).first()
 
@@ -157,7 +165,7 @@ def agenda(viewer_user: User, session_id: int) -> dict:
             else None
         rows.append({
             "case_id": case.id, "purpose": "closure" if row.task.bpmn_id == "closure_meeting" else "plan",
-            "person_name": data["person"]["name"] if data["person"] else None,
+            "person_name": data["person"]["name"] if data["person"] and may_name(viewer) else None,
             "plan": plan, "data_items": data["data_items"], "recorded_values": data["recorded_values"],
             "meeting": meeting,
         })
