@@ -50,6 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_engine(app)
     register_blueprints(app)
 
+    from .programs.install import install as install_programs
+
+    install_programs()  # the statutory programmes' handlers, plugged into the step pipeline
+
     from .services.staff import sessions
 
     # Every request checks the session against the user row and the clock (logout elsewhere,

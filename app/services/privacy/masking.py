@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.access.flags import is_protected
 from app.access.privacy import MASK, access_basis, item_of_source, meeting_may_show, visible_items
 from app.clock import iso_date, iso_datetime
 from app.errors import NotFound
@@ -88,7 +89,7 @@ def field_item(form_key: str, name: str, fdef=None, data: dict | None = None) ->
         return item_of_source(source)
     if name == "tax_arrears":
         return "tax_arrears"
-    if name == "address":
+    if name in ("address", "safe_address"):
         return "address"
     if getattr(fdef, "sensitivity", None) == "financial" or name in ("monthly_income", "assets"):
         return "income"
@@ -231,6 +232,7 @@ def case_data(viewer: Viewer) -> dict:
                   "address_masked": bool(case.person.address) and not viewer.sees("address")}
     return {
         "basis": viewer.basis,
+        "protected": is_protected(case),  # DV / 住所秘匿: every page showing the person says so
         "person": person,
         "data_items": _data_items(viewer),
         "recorded_values": _recorded_values(viewer),
@@ -250,6 +252,7 @@ def case_data_json(viewer: Viewer) -> dict:
                 "flags": [_flag_json(flag, iso_datetime) for flag in data["risk"]["flags"]]}
     return {
         "access_basis": data["basis"],
+        "protected": data["protected"],
         "person": person,
         "data_items": [{**item, "recorded_at": iso_datetime(item["recorded_at"])} for item in data["data_items"]],
         "recorded_values": [{k: v for k, v in value.items() if k != "label"} for value in data["recorded_values"]],
@@ -278,4 +281,5 @@ def search_result(viewer: Viewer) -> dict:
         "assigned_to": case.assigned_to.username if case.assigned_to else None,
         "opened_on": case.opened_on,
         "risk_level": current.level if current is not None else None,
+        "protected": is_protected(case),
     }
