@@ -404,6 +404,12 @@ def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> st
         return code
     return labels["en"] if str(locale or "").lower().startswith("en") else labels["ja"]
 
+# 就労・増収 (the case action `record_outcome`): one record per event, counted in its month.
+OUTCOME_KINDS = _codes(
+    ("employed", "就労", "Employed"),
+    ("income_increased", "増収", "Income increased"),
+)
+CODE_LISTS["OUTCOME_KINDS"] = OUTCOME_KINDS
 # --- statutory services: eligibility, shelter, work readiness terms ---------------------------
 
 ELIGIBILITY_BASES = _codes(

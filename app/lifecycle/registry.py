@@ -17,6 +17,7 @@ from . import (
     meeting,
     monitoring,
     no_response,
+    outcome,
     person_correction,
     plan,
     programs,
@@ -30,6 +31,7 @@ __all__ = ["HandlerResult", "StepKind", "for_form", "kinds"]
 
 _MODULES = (intake, assessment, plan, meeting, delivery, monitoring, evaluation, closure, public_assistance,
             no_response, risk, progress, person_correction, programs)
+_MODULES += (outcome,)  # 就労・増収 (record_outcome)
 
 
 @cache

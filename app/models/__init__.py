@@ -26,6 +26,7 @@ from .programs import (
 )
 from .referral_receipt import ReferralReceipt
 from .rules import RuleVersion
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -73,4 +74,8 @@ __all__ = [
     "TaskDraft",
     "TimerIncident",
     "User",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]

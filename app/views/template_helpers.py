@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "flag_risk": lazy_gettext("自死リスクを記録"),
     "correct_person": lazy_gettext("本人情報を訂正"),
 }
+ACTION_LABELS["record_outcome"] = lazy_gettext("就労・増収を記録")
 # The statutory programmes' actions.
 ACTION_LABELS.update({
     "record_eligibility": lazy_gettext("要件確認を記録"),

@@ -42,6 +42,7 @@ OPERATIONS = [
     "POST /cases/{case_id}/reconsultation",
     "GET /cases",  # case search (masked results)
     "GET /cases/{case_id}/notices",
+    "GET /stats/monthly",  # statistics (aggregates)
     # statutory services
     "GET /cases/{case_id}/services", "GET /cases/{case_id}/shelter", "GET /cases/{case_id}/budget",
     "GET /cases/{case_id}/child-referrals",

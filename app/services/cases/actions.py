@@ -20,6 +20,7 @@ from .transaction import Attempt, one_transaction
 # Each action and the form it is recorded with (the hand-off request carries only a note).
 ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
            "correct_person": "person_correction"}
+ACTIONS["record_outcome"] = "outcome"  # 就労・増収, counted in the month it happened
 # The statutory programmes' actions (app/programs): allowed from intake on, before any plan.
 ACTIONS.update({"record_eligibility": "eligibility", "admit_shelter": "shelter_admission",
                 "extend_shelter": "shelter_extension", "discharge_shelter": "shelter_discharge",
@@ -39,6 +40,7 @@ def available_actions(case: Case, user: User) -> list[str]:
     actions.append("flag_risk")  # 自死企図 risk flag
     if case.person_id is not None:
         actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
+    actions.append("record_outcome")  # 就労・増収
     actions.extend(program_actions(case))
     return actions
 
