@@ -2,14 +2,14 @@
 DV and address-secrecy flags, third-party inquiries
 
 Revision ID: service_programs
-Revises: rules_and_notices
+Revises: statistics_outcomes_facts
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'service_programs'
-down_revision = 'rules_and_notices'
+down_revision = 'statistics_outcomes_facts'
 branch_labels = None
 depends_on = None
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.access.flags import is_protected
-from app.access.privacy import MASK, access_basis, item_of_source, meeting_may_show, visible_items
+from app.access.flags import flags_of, is_protected
+from app.access.privacy import MASK, OWNER_BASES, access_basis, item_of_source, meeting_may_show, visible_items
 from app.clock import iso_date, iso_datetime
 from app.errors import NotFound
 from app.extensions import db
@@ -233,11 +233,22 @@ def case_data(viewer: Viewer) -> dict:
     return {
         "basis": viewer.basis,
         "protected": is_protected(case),  # DV / 住所秘匿: every page showing the person says so
+        "protection": _protection(viewer),
         "person": person,
         "data_items": _data_items(viewer),
         "recorded_values": _recorded_values(viewer),
         "risk": _risk(viewer),
     }
+
+
+def _protection(viewer: Viewer) -> dict | None:
+    """The flags with who set them and when, for the case's owner (others see the banner only)."""
+    flags = flags_of(viewer.case)
+    if flags is None or not flags.protected or viewer.basis not in OWNER_BASES:
+        return None
+    return {"dv": flags.dv, "address_secrecy": flags.address_secrecy,
+            "safe_address": flags.safe_address if viewer.sees("address") else None,
+            "set_by": flags.set_by.display_name if flags.set_by else None, "set_at": flags.set_at}
 
 
 def case_data_json(viewer: Viewer) -> dict:
@@ -253,6 +264,8 @@ def case_data_json(viewer: Viewer) -> dict:
     return {
         "access_basis": data["basis"],
         "protected": data["protected"],
+        "protection": ({**data["protection"], "set_at": iso_datetime(data["protection"]["set_at"])}
+                       if data["protection"] else None),
         "person": person,
         "data_items": [{**item, "recorded_at": iso_datetime(item["recorded_at"])} for item in data["data_items"]],
         "recorded_values": [{k: v for k, v in value.items() if k != "label"} for value in data["recorded_values"]],

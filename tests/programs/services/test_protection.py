@@ -34,7 +34,9 @@ def test_flags_put_a_banner_on_every_page_and_keep_the_address_from_all_but_the_
     assert SAFE not in str(event.data) and event.data["dv"] is True
     cw = login(staff["caseworker"])
     page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert BANNER in page and HOME in page
+    assert BANNER in page and HOME in page and SAFE in page and "住所秘匿" in page
+    protection = api(staff["caseworker"]).get(f"/cases/{case_id}").get_json()["protection"]
+    assert protection["set_by"] == "cw" and protection["set_at"].startswith("2026-11-26T12:00")
     task = open_task(case_id, "assessment")
     assert BANNER in cw.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert api(staff["section_chief"]).get(f"/cases/{case_id}").get_json()["person"]["address"] == HOME
