@@ -133,8 +133,8 @@ def test_two_hosts_completing_one_task_give_one_200_and_one_409(servers, staff, 
         intake_id = next(t["task_id"] for t in case["open_tasks"] if t["form_key"] == "intake")
         body = {"data": sample("intake", day, new_person=True)}
         answers = _together([
-            lambda: host_a.call("POST", f"/tasks/{intake_id}/complete", tokens[0], body),
-            lambda: host_b.call("POST", f"/tasks/{intake_id}/complete", tokens[1], body),
+            lambda path=f"/tasks/{intake_id}/complete", body=body: host_a.call("POST", path, tokens[0], body),
+            lambda path=f"/tasks/{intake_id}/complete", body=body: host_b.call("POST", path, tokens[1], body),
         ])
         assert sorted(status for status, _ in answers) == [200, 409], answers
         assert _count(FormSubmission, case_id=case_id, form_key="intake") == 1
@@ -149,8 +149,8 @@ def test_one_idempotency_key_sent_to_two_hosts_opens_one_case(servers, staff):
     for round_number in range(ROUNDS):
         headers = {"Idempotency-Key": f"two-hosts-{round_number}"}
         answers = _together([
-            lambda: host_a.call("POST", "/cases", token, {}, headers),
-            lambda: host_b.call("POST", "/cases", token, {}, headers),
+            lambda headers=headers: host_a.call("POST", "/cases", token, {}, headers),
+            lambda headers=headers: host_b.call("POST", "/cases", token, {}, headers),
         ])
         assert answers[0] == answers[1] and answers[0][0] == 201, answers
     assert _count(Case) == ROUNDS

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.models.audit import GENESIS_HASH, SYSTEM_CHAIN, chain_key, expected_hash
+from app.models.audit import GENESIS_HASH, belongs_in_chain, chain_key, expected_hash
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,9 @@ def _check_chain(chain: str, events: list[AuditEvent]) -> tuple[ChainProblem | N
 
 def _link_problem(chain: str, event: AuditEvent, expected_sequence: int, prev_hash: str,
                   previous_id: int) -> str | None:
-    if event.chain != chain_key(event.case_id) and not (chain == SYSTEM_CHAIN and event.case_id is None):
-        return f"event belongs to case {event.case_id} but sits in chain {chain}"
+    if not belongs_in_chain(event, chain):
+        owner = f"case {event.case_id}" if event.case_id is not None else "no case"
+        return f"event of {owner} ({event.event_type}) sits in chain {chain}"
     if event.sequence != expected_sequence:
         kind = "missing" if event.sequence > expected_sequence else "duplicated"
         return f"sequence {expected_sequence} expected, found {event.sequence} (events {kind})"
