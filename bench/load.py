@@ -29,7 +29,6 @@ import os
 import re
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import threading
