@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from app import create_app
 from app.codes import WARDS
 from app.extensions import db
-from app.models import AuditEvent, Case, HumanTask, Person, User
+from app.models import Case, HumanTask, Person, User
 from app.models.audit import GENESIS_HASH, canonical_payload
 from bench.task_cycle import CLOCK, LIFECYCLE, FreshContextClient
 
@@ -295,6 +295,7 @@ def measure(app, info: dict, runs: int, rng: random.Random) -> list[tuple[str, s
         open_in_ward = db.session.query(HumanTask).filter_by(status="open", ward=ward).count()
         db.session.remove()
     log(f"  {caseworker}: {busiest[1]} open tasks; ward {ward}: {open_in_ward} open tasks")
+    info["caseworker"] = caseworker
     cw, lead, auditor = _login(app, caseworker), _login(app, f"{ward}_lead"), _login(app, "auditor")
     long_case = info["long_cases"][0]
     results = [
@@ -303,8 +304,10 @@ def measure(app, info: dict, runs: int, rng: random.Random) -> list[tuple[str, s
         ("case page", "GET /cases/<id>, random cases of the ward", _time_get(lead, [f"/cases/{c}" for c in ward_cases],
                                                                                runs)),
         ("kana search", "GET /cases/search?q=…", _time_get(lead, [f"/cases/search?q={q}" for q in SEARCHES], runs)),
-        ("long-case timeline", f"GET /audit/cases/{long_case} (auditor)",
+        ("long-case timeline, first page", f"GET /audit/cases/{long_case} (auditor)",
          _time_get(auditor, [f"/audit/cases/{c}" for c in info["long_cases"]], runs)),
+        ("long-case timeline, a late page", f"GET /audit/cases/{long_case}?from=801",
+         _time_get(auditor, [f"/audit/cases/{c}?from=801" for c in info["long_cases"]], runs)),
     ]
     from app.services.audit.chain import verify
 
@@ -333,27 +336,37 @@ def verify_all(app) -> tuple[float, str]:
 
 
 def explain(app, info: dict) -> None:
-    """The plans of the pages' main queries, as the pages run them."""
-    from sqlalchemy.dialects import postgresql
+    """EXPLAIN ANALYZE of each page's main query, captured as the page sends it (same parameters)."""
+    import sqlalchemy as sa
 
+    caseworker = info.get("caseworker", "kohoku_cw0")
+    pages = (("worklist", caseworker, "/", "FROM human_tasks"),
+             ("ward caseload", "kohoku_lead", "/", "FROM human_tasks"),
+             ("kana search", "kohoku_lead", f"/cases/search?q={SEARCHES[0]}", "LIKE"),
+             ("long-case timeline", "auditor", f"/audit/cases/{info['long_cases'][0]}?from=801",
+              "ORDER BY audit_events.sequence"))
     with app.app_context():
-        cw = db.session.query(User).filter_by(username="kohoku_cw0").one()
-        queries = {
-            "worklist": db.session.query(HumanTask).filter(HumanTask.status == "open", HumanTask.ward == "kohoku",
-                                                           HumanTask.assignee_id == cw.id)
-            .order_by(HumanTask.due_on, HumanTask.id),
-            "kana search": db.session.query(Case).outerjoin(Person, Case.person_id == Person.id)
-            .filter(Case.ward == "kohoku", db.or_(Person.kana.contains("ヤマダ"),
-                                                  db.func.replace(Person.kana, " ", "").contains("ヤマダ")))
-            .order_by(Case.id.desc()).limit(50),
-            "timeline": db.session.query(AuditEvent).filter(AuditEvent.chain == f"case:{info['long_cases'][0]}")
-            .order_by(AuditEvent.sequence),
-        }
-        for name, query in queries.items():
-            sql = str(query.statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-            plan = db.session.execute(db.text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")).scalars().all()
-            log(f"\n-- {name}\n" + "\n".join(plan))
-        db.session.remove()
+        engine = db.engine
+    for label, username, path, marker in pages:
+        client = _login(app, username)
+        captured: list = []
+
+        def capture(conn, cursor, statement, params, context, executemany, marker=marker, captured=captured):
+            if marker in statement and statement.lstrip().upper().startswith("SELECT"):
+                captured.append((statement, params))
+
+        sa.event.listen(engine, "before_cursor_execute", capture)
+        try:
+            client.get(path)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", capture)
+        if not captured:
+            log(f"\n-- {label}: no query matched {marker!r}")
+            continue
+        statement, params = captured[0]
+        with engine.connect() as connection:
+            plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params).scalars().all()
+        log(f"\n-- {label} ({path} as {username})\n" + "\n".join(plan))
 
 
 def main(argv: list[str] | None = None) -> int:
