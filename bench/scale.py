@@ -369,31 +369,68 @@ def explain(app, info: dict) -> None:
         log(f"\n-- {label} ({path} as {username})\n" + "\n".join(plan))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _app(url: str):
+    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(48), "SQLALCHEMY_DATABASE_URI": url,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "SESSION_IDLE_MINUTES": 10**7, "SESSION_MAX_HOURS": 10**6})
+    app.extensions["tsunagi.clock"] = lambda: CLOCK
+    app.test_client_class = FreshContextClient
+    return app
+
+
+def _new_database() -> tuple[str, str]:
     import psycopg
 
+    name = f"tsunagi_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def baseline(cases: int, long_events: int, runs: int) -> list[tuple[str, str, list[float]]]:
+    """The same pages on a small database, measured in the same run: what the volume adds."""
+    name, url = _new_database()
+    try:
+        app = _app(url)
+        log(f"baseline: seeding {cases} cases and {cases * 20} audit events")
+        info = seed(url, app, cases, cases * 20, long_events)
+        results = measure(app, info, runs, random.Random(7))
+        _dispose(app)
+        return results
+    finally:
+        _drop(name)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--long-events", type=int, default=1_000, help="events of each long case")
+    parser.add_argument("--baseline-cases", type=int, default=1_000,
+                        help="the same pages on a database this small, in the same run (0: skip)")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--keep", action="store_true", help="leave the database")
     parser.add_argument("--url", help="measure an already seeded database (from --keep) instead")
     parser.add_argument("--skip-verify-all", action="store_true")
     args = parser.parse_args(argv)
-    name = f"tsunagi_bench_{secrets.token_hex(4)}"
-    url = args.url or re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
-    if not args.url:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    name, url = (args.url.rsplit("/", 1)[1], args.url) if args.url else _new_database()
     try:
-        app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(48), "SQLALCHEMY_DATABASE_URI": url,
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                          "SESSION_IDLE_MINUTES": 10**7, "SESSION_MAX_HOURS": 10**6})
-        app.extensions["tsunagi.clock"] = lambda: CLOCK
-        app.test_client_class = FreshContextClient
-        info_file = f"/tmp/{url.rsplit('/', 1)[1]}.json"
+        app = _app(url)
+        info_file = f"/tmp/{name}.json"
         if args.url:
             with open(info_file) as handle:
                 info = json.load(handle)
@@ -403,23 +440,29 @@ def main(argv: list[str] | None = None) -> int:
             with open(info_file, "w") as handle:
                 json.dump(info, handle)
         results = measure(app, info, args.runs, random.Random(7))
-        print(f"\n{'page':<34} {'p50 ms':>8} {'p95 ms':>8}  target p95 ≤ {TARGET_P95_MS:.0f} ms   what")
-        for label, what, times in results:
+        small = baseline(args.baseline_cases, args.long_events, args.runs) if args.baseline_cases else None
+        print(f"\n{'page':<34} {'p50 ms':>8} {'p95 ms':>8}  {'target p95 ≤ 50 ms':<19}"
+              + (f" {'small p50':>9} {'small p95':>9} {'p50 ×':>6}" if small else "") + "   what")
+        for index, (label, what, times) in enumerate(results):
             p95 = _p(times, 0.95)
             verdict = "met" if p95 <= TARGET_P95_MS or label.startswith("audit verify") else "NOT met"
-            print(f"{label:<34} {statistics.median(times):>8.1f} {p95:>8.1f}  {verdict:<23} {what}")
+            line = f"{label:<34} {statistics.median(times):>8.1f} {p95:>8.1f}  {verdict:<19}"
+            if small:
+                small_times = small[index][2]
+                line += (f" {statistics.median(small_times):>9.1f} {_p(small_times, 0.95):>9.1f}"
+                         f" {statistics.median(times) / statistics.median(small_times):>6.2f}")
+            print(f"{line}   {what}")
+        if small:
+            print(f"(small: the same pages on {args.baseline_cases} cases, measured in this run)")
         if not args.skip_verify_all:
             seconds, last = verify_all(app)
             print(f"{'audit verify (every chain)':<34} {seconds:>8.1f} s   {last}")
         if args.explain:
             explain(app, info)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        _dispose(app)
     finally:
         if not args.keep and not args.url:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop(name)
         elif not args.url:
             print(f"kept: {url}")
     return 0
