@@ -61,6 +61,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -267,12 +274,15 @@ def run(workers: int, clients: int, lifecycles: int, warmup: int) -> int:
 
         wave(warmup)  # every worker imports, parses specs, opens its connections
         before = _cpu_snapshot(server, url)
+        machine_before = _machine_busy()
         client_cpu = time.process_time()
         stats.recording = True
         wall = wave(lifecycles)
         stats.recording = False
         client_cpu = time.process_time() - client_cpu
         after = _cpu_snapshot(server, url)
+        machine_after = _machine_busy()
+        machine_busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
         server_cpu = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
         completions = stats.statuses["POST /tasks/{id}/complete"][200]
@@ -287,6 +297,10 @@ def run(workers: int, clients: int, lifecycles: int, warmup: int) -> int:
               f"(load generator {client_cpu:.1f} s, not counted); CPU bound {bound:.1f} completions/s; "
               f"achieved {rate / bound:.0%} of it (target ≥ {TARGET_SHARE:.0%}: "
               f"{'met' if rate / bound >= TARGET_SHARE else 'NOT met'})")
+        share = server_cpu / (wall * cores)
+        print(f"the machine was {machine_busy:.0%} busy over the run; this server and its database had "
+              f"{share:.0%} of its cores (other processes the rest): completions/s against the CPU it got "
+              f"= {rate / (bound * share):.0%}" if share else "")
         print(f"{'endpoint':<28} {'calls':>6} {'p50 ms':>8} {'p95 ms':>8}  statuses")
         five_xx = 0
         for endpoint, times in stats.times.items():
