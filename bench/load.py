@@ -299,8 +299,8 @@ def run(workers: int, clients: int, lifecycles: int, warmup: int) -> int:
               f"{'met' if rate / bound >= TARGET_SHARE else 'NOT met'})")
         share = server_cpu / (wall * cores)
         print(f"the machine was {machine_busy:.0%} busy over the run; this server and its database had "
-              f"{share:.0%} of its cores (other processes the rest): completions/s against the CPU it got "
-              f"= {rate / (bound * share):.0%}" if share else "")
+              f"{share:.0%} of its cores, other processes the rest (on a machine of its own the share "
+              f"of the bound is the figure to read)")
         print(f"{'endpoint':<28} {'calls':>6} {'p50 ms':>8} {'p95 ms':>8}  statuses")
         five_xx = 0
         for endpoint, times in stats.times.items():
