@@ -139,14 +139,14 @@ class RunningWorkflow:
     def _budget(self):
         return budget_scope(getattr(self._wf.script_engine.environment, "budget", None))
 
-    # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
-    # time); None is the wall clock.
     def _changing(self) -> None:
         """The workflow is about to differ from the blob it was last saved as: not warm any more."""
         if self._warm_key is not None:
             self._warm.forget(self._warm_key, self._wf)
             self._warm_key = None
 
+    # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
+    # time); None is the wall clock.
     def complete_task(self, task_id: str, data: dict, at: datetime | None = None) -> StepOutcome:
         self._changing()
         with engine_time(at), self._budget():
