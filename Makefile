@@ -36,7 +36,8 @@ lint: install
 # Production-style on this machine: gunicorn workers and one scheduler on a PostgreSQL database
 # (README.md, "Production").  Create the database once, e.g. `createdb -h 127.0.0.1 -U postgres tsunagi`.
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/tsunagi
-SERVE_ENV = DATABASE_URL=$(DATABASE_URL) TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) TSUNAGI_SESSION_COOKIE_SECURE=0
+SERVE_ENV = DATABASE_URL=$(DATABASE_URL) TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) TSUNAGI_SESSION_COOKIE_SECURE=0 \
+	TSUNAGI_RATELIMIT_STORAGE_URI=tsunagi+$(DATABASE_URL)
 
 serve: install $(SECRET_FILE)
 	$(SERVE_ENV) $(TSUNAGI) db upgrade

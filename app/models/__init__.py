@@ -13,6 +13,7 @@ from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
+from .ratelimit import RateLimitCounter
 from .referral_receipt import ReferralReceipt
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
@@ -47,6 +48,7 @@ __all__ = [
     "RiskReferral",
     "ServiceRecord",
     "SupportDecision",
+    "RateLimitCounter",
     "TaskDraft",
     "TimerIncident",
     "User",

@@ -1,22 +1,26 @@
 """Two app hosts on one PostgreSQL database, as production scales out: the races still have one winner.
 
 Two gunicorn servers (`gunicorn.conf.py`, two workers each) on two ports serve this test's
-database; the requests of each race go one to each server, released together.  Timers across
-processes are `tests/timers/test_concurrency_pg.py`'s (`tsunagi timers run-due` processes); the
-login limiter counts per host with the default `memory://` store and needs a shared store
-(`TSUNAGI_RATELIMIT_STORAGE_URI`) across hosts, as README.md's "Production" says.
+database with one secret key, as hosts behind one proxy would; the requests of each race go one to
+each server, released together.  The login limiter counts in the database
+(`TSUNAGI_RATELIMIT_STORAGE_URI=tsunagi+postgresql://…`), so attempts spread over both hosts and
+all four workers meet one limit.  Timers across processes are
+`tests/timers/test_concurrency_pg.py`'s (`tsunagi timers run-due` processes).
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,10 +50,12 @@ def _free_port() -> int:
 class Server:
     """A gunicorn server of the app on its own port (a separate host, as far as the app can tell)."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, secret_key: str):
         self.port = _free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "TSUNAGI_SECRET_KEY": secrets.token_urlsafe(48),
-               "TSUNAGI_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"}
+        env = {**os.environ, "DATABASE_URL": database_url, "TSUNAGI_SECRET_KEY": secret_key,
+               "TSUNAGI_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2",
+               "TSUNAGI_SESSION_COOKIE_SECURE": "0",  # plain HTTP on 127.0.0.1 in this test
+               "TSUNAGI_RATELIMIT_STORAGE_URI": f"tsunagi+{database_url}"}
         env.pop("TSUNAGI_ENV", None)
         self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -83,7 +89,8 @@ class Server:
 def servers(app, database_url, clock):
     clock.current = datetime.now(UTC)  # the servers run on the real clock; tokens must be live there
     db.session.commit()
-    started = [Server(database_url), Server(database_url)]
+    secret_key = secrets.token_urlsafe(48)  # every host of one deployment shares it
+    started = [Server(database_url, secret_key), Server(database_url, secret_key)]
     yield started
     for server in started:
         server.stop()
@@ -156,3 +163,20 @@ def test_one_idempotency_key_sent_to_two_hosts_opens_one_case(servers, staff):
     assert _count(Case) == ROUNDS
     assert _count(AuditEvent, event_type="api_token_used") == 2 * ROUNDS
     assert verify().ok
+
+
+def test_login_attempts_spread_over_two_hosts_meet_one_limit(servers, staff, app):
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])  # "10 per minute", per address and user name
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login_page = browser.open(f"http://127.0.0.1:{servers[0].port}/login", timeout=60).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+    statuses = []
+    for attempt in range(limit + 2):
+        host = servers[attempt % 2]
+        form = urllib.parse.urlencode({"csrf_token": token, "username": "cw", "password": "wrong-password"})
+        try:
+            with browser.open(f"http://127.0.0.1:{host.port}/login", data=form.encode(), timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    assert statuses == [401] * limit + [429, 429], statuses
