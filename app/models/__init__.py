@@ -25,6 +25,7 @@ from .programs import (
     ShelterExtension,
     ShelterStay,
 )
+from .ratelimit import RateLimitCounter
 from .referral_receipt import ReferralReceipt
 from .regular_meeting import RegularMeeting
 from .rules import RuleVersion
@@ -75,6 +76,7 @@ __all__ = [
     "ShelterExtension",
     "ShelterStay",
     "SupportDecision",
+    "RateLimitCounter",
     "TaskDraft",
     "TimerIncident",
     "User",

@@ -213,6 +213,15 @@ def risk_flags(case: Case) -> list[RiskFlag]:
     return db.session.query(RiskFlag).filter_by(case_id=case.id).order_by(RiskFlag.id).all()
 
 
+def risk_flags_of(case_ids: list[int]) -> dict[int, list[RiskFlag]]:
+    """The risk flags of many cases in one query (a list page), oldest first per case."""
+    found: dict[int, list[RiskFlag]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        for flag in db.session.query(RiskFlag).filter(RiskFlag.case_id.in_(case_ids)).order_by(RiskFlag.id):
+            found[flag.case_id].append(flag)
+    return found
+
+
 def _risk(viewer: Viewer) -> dict | None:
     if not viewer.sees("suicide_risk"):
         return None
@@ -283,9 +292,12 @@ def _flag_json(flag: RiskFlag, iso_datetime) -> dict:
 
 
 # -- search --------------------------------------------------------------------------------
-def search_result(viewer: Viewer) -> dict:
+def search_result(viewer: Viewer, flags: list[RiskFlag] | None = None) -> dict:
+    """One search hit; `flags`: the case's risk flags when the caller read them for every hit at once."""
     case = viewer.case
-    current = risk_flags(case)[-1] if viewer.sees("suicide_risk") and risk_flags(case) else None
+    if viewer.sees("suicide_risk"):
+        flags = risk_flags(case) if flags is None else flags
+    current = flags[-1] if viewer.sees("suicide_risk") and flags else None
     return {
         "case_id": case.id, "ward": case.ward, "state": case.state,
         "person_name": case.person.name if case.person else None,
