@@ -1,12 +1,12 @@
 """Trigram indexes for case search by name and kana (PostgreSQL), so it does not read every person
 
 Revision ID: person_search_trigram
-Revises: idempotency_records
+Revises: meetings_support_regular
 """
 from alembic import op
 
 revision = 'person_search_trigram'
-down_revision = 'idempotency_records'
+down_revision = 'meetings_support_regular'
 branch_labels = None
 depends_on = None
 

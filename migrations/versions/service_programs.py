@@ -2,14 +2,14 @@
 DV and address-secrecy flags, third-party inquiries
 
 Revision ID: service_programs
-Revises: statistics_outcomes_facts
+Revises: rules_and_notices
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'service_programs'
-down_revision = 'statistics_outcomes_facts'
+down_revision = 'rules_and_notices'
 branch_labels = None
 depends_on = None
 
