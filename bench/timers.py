@@ -29,12 +29,14 @@ above (the absolute 60 s for 10,000 held only on a fast machine).  Never asserts
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import secrets
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -97,6 +99,18 @@ def make_due_case(app: Flask, caseworker, lead_worker, plan_to: date = date(2026
     return case_id
 
 
+_UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _rekeyed(blob: bytes) -> bytes:
+    """The same workflow under fresh task ids: real cases never share an engine task id, and a task
+    that becomes ready in two clones must not project to one id twice."""
+    text = gzip.decompress(blob)
+    fresh: dict[bytes, bytes] = {}
+    text = _UUID.sub(lambda m: fresh.setdefault(m.group(0), str(uuid.uuid4()).encode()), text)
+    return gzip.compress(text, compresslevel=1)
+
+
 def clone_case(case_id: int, copies: int, chunk: int = 1000) -> list[int]:
     """Insert `copies` cases with the same workflow (and so the same due timer) as case_id."""
     table = Case.__table__
@@ -104,7 +118,8 @@ def clone_case(case_id: int, copies: int, chunk: int = 1000) -> list[int]:
     row.pop("id")
     first_new = (db.session.query(db.func.max(Case.id)).scalar() or 0) + 1
     for start in range(0, copies, chunk):
-        db.session.execute(table.insert(), [dict(row) for _ in range(min(chunk, copies - start))])
+        db.session.execute(table.insert(), [{**row, "workflow_blob": _rekeyed(row["workflow_blob"])}
+                                            for _ in range(min(chunk, copies - start))])
     db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
         # As autovacuum would soon: without statistics the planner takes the bulk-filled table
