@@ -11,6 +11,7 @@ from app.errors import CaseClosed, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.lifecycle import public_assistance, registry, steps
 from app.models import Case, FormSubmission, User
+from app.programs import housing_benefit
 
 from .opening import open_tasks
 from .tasks import validated
@@ -19,6 +20,7 @@ from .transaction import Attempt, one_transaction
 # Each action and the form it is recorded with (the hand-off request carries only a note).
 ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
            "correct_person": "person_correction"}
+ACTIONS.update(housing_benefit.FORMS)  # 住居確保給付金: recorded by the programme itself
 
 
 def available_actions(case: Case, user: User) -> list[str]:
@@ -30,6 +32,7 @@ def available_actions(case: Case, user: User) -> list[str]:
     actions.append("flag_risk")  # 自死企図 risk flag
     if case.person_id is not None:
         actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
+    actions.extend(housing_benefit.available_actions(case))
     return actions
 
 
@@ -51,6 +54,9 @@ def run_action(case_id: int, action: str, raw: dict, actor: User,
             raise Conflict(f"操作 {action} は現在この相談ケースでは行えません")
         if ACTIONS[action] is None:
             public_assistance.request_handoff(step, raw)
+        elif action in housing_benefit.ACTIONS:
+            housing_benefit.ACTIONS[action](step, raw)
+            step.record("action_run", action=action, on_behalf_of=access.acting_for(actor, step.case))
         else:
             _record_action(step, action, raw)
         if before_commit is not None:
