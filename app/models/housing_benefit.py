@@ -76,7 +76,8 @@ class HbPayment(db.Model):
     """One month's payment to the payee on file; paid once by that month's payment run."""
 
     __tablename__ = "hb_payments"
-    __table_args__ = (sa.UniqueConstraint("application_id", "month"), sa.Index("ix_hb_payments_month", "month", "status"))
+    __table_args__ = (sa.UniqueConstraint("application_id", "month"),
+                      sa.Index("ix_hb_payments_month", "month", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("hb_applications.id"))

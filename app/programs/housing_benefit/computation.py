@@ -164,9 +164,9 @@ def compute(content: dict, data: dict, on: date, *, check_window: bool = True) -
         end = window_end(content, date.fromisoformat(str(data["job_loss_on"])),
                          int(data.get("incapacity_days") or 0), notes)
         if on > end:
-            failures.append(Failure("SEPARATION_TOO_OLD", f"離職等要件不適合: 離職日 {data['job_loss_on']} から "
-                                                          f"申請日 {on.isoformat()} までが期間（{end.isoformat()} まで）"
-                                                          f"を超えるため"))
+            failures.append(Failure("SEPARATION_TOO_OLD", (
+                f"離職等要件不適合: 離職日 {data['job_loss_on']} から申請日 {on.isoformat()} までが"
+                f"期間（{end.isoformat()} まで）を超えるため")))
     if check_window and data.get("main_earner") is False:
         failures.append(Failure("NOT_MAIN_EARNER", "主たる生計維持者要件不適合: 離職等の時点で世帯の主たる"
                                                    "生計維持者でなかったため"))

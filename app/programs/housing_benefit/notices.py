@@ -10,20 +10,47 @@ from .computation import yen
 KINDS = {"grant": "hb_grant", "refusal": "hb_refusal", "extension": "hb_extension",
          "extension_refusal": "hb_extension_refusal", "stop": "hb_stop", "suspension": "hb_suspension",
          "instruction": "hb_instruction"}
-TITLES = {"hb_grant": "住居確保給付金支給決定通知書", "hb_refusal": "住居確保給付金不支給決定通知書",
-          "hb_extension": "住居確保給付金支給延長決定通知書", "hb_extension_refusal": "住居確保給付金支給延長不承認通知書",
-          "hb_stop": "住居確保給付金支給中止通知書", "hb_suspension": "住居確保給付金支給停止通知書",
+TITLES = {"hb_grant": "住居確保給付金支給決定通知書",
+          "hb_refusal": "住居確保給付金不支給決定通知書",
+          "hb_extension": "住居確保給付金支給延長決定通知書",
+          "hb_extension_refusal": "住居確保給付金支給延長不承認通知書",
+          "hb_stop": "住居確保給付金支給中止通知書",
+          "hb_suspension": "住居確保給付金支給停止通知書",
           "hb_instruction": "住居確保給付金受給中の求職活動等に関する指導書",
           "pa_notice": "住居確保給付金の支給状況について（住宅扶助との調整連絡）"}
 LEADS = {
-    "hb_grant": "生活困窮者自立支援法第6条及び同法施行規則に基づき、住居確保給付金を次のとおり支給することに決定しましたので通知します。",
-    "hb_refusal": "生活困窮者自立支援法第6条及び同法施行規則に基づき申請のあった住居確保給付金について、次の理由により支給しないことに決定しましたので通知します。",
-    "hb_extension": "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給期間を次のとおり延長することに決定しましたので通知します。",
-    "hb_extension_refusal": "申請のあった住居確保給付金の支給期間の延長について、次の理由により承認しないことに決定しましたので通知します。",
-    "hb_stop": "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給を次のとおり中止することに決定しましたので通知します。",
-    "hb_suspension": "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給を次のとおり停止することに決定しましたので通知します。",
-    "hb_instruction": "住居確保給付金の受給中に行うべき求職活動等が行われていないため、次のとおり指導します。期限までに改善されない場合は、支給を中止することがあります。",
-    "pa_notice": "次の方に支給した住居確保給付金の状況をお知らせします。住宅扶助の重複支給とならないよう調整をお願いします。",
+    "hb_grant": (
+        "生活困窮者自立支援法第6条及び同法施行規則に基づき、住居確保給付金を次のとおり支給すること"
+        "に決定しましたので通知します。"
+    ),
+    "hb_refusal": (
+        "生活困窮者自立支援法第6条及び同法施行規則に基づき申請のあった住居確保給付金について、次の"
+        "理由により支給しないことに決定しましたので通知します。"
+    ),
+    "hb_extension": (
+        "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給期間を次のとおり延長することに決"
+        "定しましたので通知します。"
+    ),
+    "hb_extension_refusal": (
+        "申請のあった住居確保給付金の支給期間の延長について、次の理由により承認しないことに決定しま"
+        "したので通知します。"
+    ),
+    "hb_stop": (
+        "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給を次のとおり中止することに決定し"
+        "ましたので通知します。"
+    ),
+    "hb_suspension": (
+        "生活困窮者自立支援法施行規則に基づき、住居確保給付金の支給を次のとおり停止することに決定し"
+        "ましたので通知します。"
+    ),
+    "hb_instruction": (
+        "住居確保給付金の受給中に行うべき求職活動等が行われていないため、次のとおり指導します。期限"
+        "までに改善されない場合は、支給を中止することがあります。"
+    ),
+    "pa_notice": (
+        "次の方に支給した住居確保給付金の状況をお知らせします。住宅扶助の重複支給とならないよう調整"
+        "をお願いします。"
+    ),
 }
 
 
@@ -79,7 +106,8 @@ def issue_for(step, decision: HbDecision, application: HbApplication):
 def issue_pa_notice(step, decision: HbDecision, paid_months: list[str], amount: int):
     """To the public-assistance side: the months the benefit covered rent, so 住宅扶助 is not paid twice."""
     items = [
-        {"label": "住居確保給付金が家賃を賄った月", "value": "、".join(month_label(m) + "分" for m in paid_months) or "なし"},
+        {"label": "住居確保給付金が家賃を賄った月",
+         "value": "、".join(month_label(m) + "分" for m in paid_months) or "なし"},
         {"label": "支給額（月額）", "value": yen(amount)},
         {"label": "支給を中止した月", "value": f"{month_label(decision.effective_month)}分から"},
     ]

@@ -60,7 +60,8 @@ def _instruction_first(application: HbApplication) -> None:
     instruction = (db.session.query(HbDecision).filter_by(application_id=application.id, kind="instruction")
                    .order_by(HbDecision.id.desc()).first())
     if instruction is None:
-        raise ValidationFailed({"reason_code": ["求職活動要件による中止は、指導書による指導の後でなければ決定できません"]})
+        raise ValidationFailed({"reason_code": [
+            "求職活動要件による中止は、指導書による指導の後でなければ決定できません"]})
     if instruction.deadline and instruction.deadline >= today():
         raise ValidationFailed({"decision": [f"指導の期限（{instruction.deadline.isoformat()}）が過ぎていません"]})
 
