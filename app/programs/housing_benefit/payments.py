@@ -47,9 +47,9 @@ def paid_months(application: HbApplication) -> list[str]:
 # -- the monthly payment run -----------------------------------------------------------------
 _MARK_PAID = (
     sa.update(HbPayment)
-    .where(HbPayment.case_id == sa.bindparam("case_id"), HbPayment.month == sa.bindparam("month"),
+    .where(HbPayment.case_id == sa.bindparam("run_case_id"), HbPayment.month == sa.bindparam("run_month"),
            HbPayment.status == "scheduled")
-    .values(status="paid", paid_at=sa.bindparam("paid_at"))
+    .values(status="paid", paid_at=sa.bindparam("run_paid_at"))
     .returning(HbPayment.id, HbPayment.amount, HbPayment.application_id)
 )
 
@@ -67,7 +67,8 @@ def pay_month(month: str, actor=None) -> int:
     for case_id in case_ids:
         with one_transaction(actor, Attempt("支払", "住居確保給付金の支払", case_id)):
             step = steps.lock(case_id, actor)
-            rows = db.session.execute(_MARK_PAID, {"case_id": case_id, "month": month, "paid_at": now()}).all()
+            rows = db.session.execute(_MARK_PAID, {"run_case_id": case_id, "run_month": month,
+                                                    "run_paid_at": now()}).all()
             for payment_id, amount, application_id in rows:
                 step.record("hb_payment_paid", application_id=application_id, payment_id=payment_id, month=month,
                             amount=amount)
