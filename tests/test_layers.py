@@ -17,6 +17,7 @@ APP = ROOT / "app"
 
 LAYERS = [  # (module prefix, rank): the longest matching prefix decides
     ("app.views", 5), ("app.cli", 5), ("app.cli_audit", 5), ("app.cli_deadlines", 5), ("app.cli_privacy", 5),
+    ("app.cli_rules", 5),
     ("app", 5),  # create_app wires everything together
     ("app.services", 4), ("app.programs", 4),
     ("app.lifecycle", 3),

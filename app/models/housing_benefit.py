@@ -65,7 +65,7 @@ class HbDecision(db.Model):
     rule_label: Mapped[str | None] = mapped_column(sa.String(64))
     decided_on: Mapped[date]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    notice_id: Mapped[int | None]
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"))
     submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("form_submissions.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 

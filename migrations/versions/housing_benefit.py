@@ -1,7 +1,7 @@
 """住居確保給付金: applications (each with its own workflow), decisions, payments, reports, duty checks
 
 Revision ID: housing_benefit
-Revises: idempotency_records
+Revises: rules_and_notices
 
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = 'housing_benefit'
-down_revision = 'idempotency_records'
+down_revision = 'rules_and_notices'
 branch_labels = None
 depends_on = None
 
@@ -71,6 +71,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['application_id'], ['hb_applications.id'], ),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], ),
     sa.ForeignKeyConstraint(['submission_id'], ['form_submissions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

@@ -4,6 +4,8 @@ adjustment notice to the public-assistance side), through the shared notice mach
 from __future__ import annotations
 
 from app.models import HbApplication, HbDecision
+from app.services.documents.notices import issue_notice
+from app.services.documents.wareki import wareki_date, wareki_month
 
 from .computation import yen
 
@@ -55,13 +57,7 @@ LEADS = {
 
 
 def month_label(month: str | None) -> str:
-    if not month:
-        return ""
-    try:
-        from app.services.documents.wareki import wareki_month
-    except ImportError:  # before the shared documents package: the plain year-month
-        return month
-    return wareki_month(month)
+    return wareki_month(month) if month else ""
 
 
 def months_label(first: str | None, last: str | None) -> str:
@@ -88,7 +84,7 @@ def items_for(decision: HbDecision, application: HbApplication) -> list[dict]:
                 {"label": "既に支給した給付金", "value": "返還を求めません"}]
     if decision.kind == "instruction":
         return [{"label": "指導の内容", "value": decision.reason_text or ""},
-                {"label": "改善の期限", "value": decision.deadline.isoformat() if decision.deadline else ""}]
+                {"label": "改善の期限", "value": wareki_date(decision.deadline) if decision.deadline else ""}]
     return []
 
 
@@ -117,8 +113,4 @@ def issue_pa_notice(step, decision: HbDecision, paid_months: list[str], amount: 
 
 
 def _issue(step, kind: str, **fields):
-    try:
-        from app.services.documents import issue_notice
-    except ImportError:  # before the shared documents package lands
-        return None
     return issue_notice(step, kind, **fields)

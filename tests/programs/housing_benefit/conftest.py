@@ -87,7 +87,7 @@ class Benefit:
         return self.state(client)["applications"][-1]
 
     def report_duties(self, month: str, compliant: bool = True):
-        counts = {"desk_interviews": 1, "hello_work_sessions": 2, "weeks_with_application": 4} if compliant else \
+        counts = {"desk_interviews": 4, "hello_work_sessions": 2, "weeks_with_application": 4} if compliant else \
             {"desk_interviews": 0, "hello_work_sessions": 0, "weeks_with_application": 0}
         return self.action("hb_report_duties", {"month": month, **counts})
 

@@ -87,6 +87,6 @@ def test_months_and_stop_month():
     assert hb.last_day("2028-02") == date(2028, 2, 29)
     assert hb.stop_month(CONTENT, date(2027, 7, 15)) == "2027-08"
     assert hb.stop_month({**CONTENT, "stop_effective": "same_month"}, date(2027, 7, 15)) == "2027-07"
-    assert hb.duty_compliant(CONTENT, {"desk_interviews": 1, "hello_work_sessions": 2, "weeks_with_application": 4})
-    assert not hb.duty_compliant(CONTENT, {"desk_interviews": 1, "hello_work_sessions": 1,
+    assert hb.duty_compliant(CONTENT, {"desk_interviews": 4, "hello_work_sessions": 2, "weeks_with_application": 4})
+    assert not hb.duty_compliant(CONTENT, {"desk_interviews": 4, "hello_work_sessions": 1,
                                            "weeks_with_application": 4})

@@ -28,7 +28,7 @@ def test_income_over_the_limit_is_refused_with_the_figures(benefit):
     (refusal,) = current["decisions"]
     assert refusal["kind"] == "refusal" and refusal["reason_code"] == "INCOME_OVER_LIMIT"
     assert "139,000円" in refusal["reason_text"] and "136,000円" in refusal["reason_text"]
-    assert refusal["rule_version"] == "housing_benefit@2023-09-20"
+    assert refusal["rule_version"] == "housing_benefit@2023-04-01"
     assert current["payments"] == []
 
 
@@ -49,7 +49,7 @@ def test_grant_schedules_three_months_to_the_payee(benefit):
     db.session.expire_all()
     stored = db.session.query(HbApplication).one()
     assert stored.decisions[0].computation["monthly_amount"] == 5000
-    assert stored.decisions[0].rule_label == "housing_benefit@2023-09-20"
+    assert stored.decisions[0].rule_label == "housing_benefit@2023-04-01"
 
 
 def test_assets_at_the_limit_pass_and_one_yen_over_is_refused(benefit):
