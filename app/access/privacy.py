@@ -161,8 +161,11 @@ DOOR_KINDS = {
     "audit_trail": "auditor timeline, forms as submitted, diff, step-through (masking.mask_event_data)",
     "events": "GET /api/v1/cases/<id>/events (masking.mask_event_data)",
     "case_form": "case action forms and notices: no masked item is rendered",
+    "housing_benefit": "GET /api/v1/cases/<id>/housing-benefit and the benefit panel (income and computation "
+                       "only with the income item)",
 }
 CASE_DATA_DOORS = {
+    "api.show_housing_benefit": "housing_benefit",
     "cases.show": "case_page",
     "api.show_case": "api_case",
     "tasks.show": "task_form",

@@ -31,6 +31,7 @@ SEARCH_SENTINELS = {"address": (ADDRESS,), "suicide_risk": ("自死リスク", '
 DOOR_CARRIES = {
     "case_page": set(ITEMS), "api_case": set(ITEMS), "task_form": set(ITEMS), "export": set(ITEMS),
     "events": {"tax_arrears", "suicide_risk", "income", "address"}, "search": {"address", "suicide_risk"},
+    "housing_benefit": {"income"},  # the household's income and the computation of the benefit
 }
 OWNER = set(ITEMS)
 # viewer -> items the matrix lets them see on this case (consent: support_agencies, budget, employment;
@@ -97,12 +98,15 @@ class Doors:
     def events(self):
         return [self._api(f"/cases/{self.pc.case_id}/events")]
 
+    def housing_benefit(self):
+        return [self._api(f"/cases/{self.pc.case_id}/housing-benefit")]
+
     def search(self):
         return [self.page.get("/cases/search", query_string={"q": "よこはま"}),
                 self._api("/cases?q=ヨコハマ")]
 
 
-DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search")
+DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "housing_benefit")
 
 
 def _expected(name: str, door: str) -> set[str]:
