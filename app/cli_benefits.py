@@ -44,7 +44,9 @@ def payment_list(month, ward, fmt, out):
 @click.option("--on", "on_day", default=None, help="ISO date (default: today)")
 def check_duties(on_day):
     """Check last month's job-search reports; a month without a compliant one raises a task."""
-    from app.programs.housing_benefit.duties import month_start_checks
+    from app.programs.housing_benefit.duties import expire_finished, month_start_checks
 
-    raised = month_start_checks(date.fromisoformat(on_day) if on_day else None)
-    click.echo(f"raised {raised} task(s)")
+    day = date.fromisoformat(on_day) if on_day else None
+    raised = month_start_checks(day)
+    ended = expire_finished(day)
+    click.echo(f"raised {raised} task(s), {ended} benefit(s) ended")

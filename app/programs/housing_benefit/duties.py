@@ -115,3 +115,27 @@ def _missed_month(application: HbApplication) -> str | None:
     check = (db.session.query(HbDutyCheck).filter_by(application_id=application.id, compliant=False)
              .order_by(HbDutyCheck.month.desc()).first())
     return check.month if check else None
+
+
+# -- 期間満了 -------------------------------------------------------------------------------------
+def expire_finished(on: date | None = None) -> int:
+    """Applications whose last granted month is over, with no extension pending and no task open, end."""
+    month = month_of(on or today())
+    candidates = [(a.id, a.case_id) for a in db.session.query(HbApplication)
+                  .filter(HbApplication.status == "paying", HbApplication.months_to < month)
+                  .order_by(HbApplication.id)]
+    db.session.rollback()
+    ended = 0
+    for application_id, case_id in candidates:
+        with one_transaction(None, Attempt("操作", "住居確保給付金の期間満了", case_id)):
+            step = steps.lock(case_id, None)
+            application = db.session.get(HbApplication, application_id)
+            item = workflow.item_of(application)
+            if application.status != "paying" or application.pending_extension or application.months_to >= month \
+                    or any(t.instance_item == item for t in step.open_tasks):
+                continue
+            application.status = "ended"
+            step.record("hb_period_ended", application_id=application.id, months_to=application.months_to)
+            workflow.send(step, application, "hb_ended", {"reason": "period_ended"})
+            ended += 1
+    return ended
