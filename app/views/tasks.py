@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.lifecycle.registry import confirmation_reason
+from app.programs.housing_benefit import pages as hb_pages
 from app.services import processes
 from app.services.cases import form_drafts
 from app.services.cases.reads import record_case_view
@@ -36,7 +37,8 @@ def show(task_id: int):
 def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    return {"case": task.case, "data": masking.case_data(viewer)}
+    return {"case": task.case, "data": masking.case_data(viewer),
+            "hb_screening": hb_pages.screening(task, viewer.sees("income"))}
 
 
 @bp.post("/<int:task_id>")

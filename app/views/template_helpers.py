@@ -31,6 +31,11 @@ ACTION_LABELS = {
     "request_pa_handoff": lazy_gettext("生活保護へのつなぎを申し出る"),
     "flag_risk": lazy_gettext("自死リスクを記録"),
     "correct_person": lazy_gettext("本人情報を訂正"),
+    "apply_housing_benefit": lazy_gettext("住居確保給付金の申請を受け付ける"),
+    "hb_report_duties": lazy_gettext("求職活動状況報告を記録"),
+    "hb_apply_extension": lazy_gettext("住居確保給付金の延長申請を受け付ける"),
+    "hb_report_permanent_job": lazy_gettext("常用就職届を記録"),
+    "hb_report_income": lazy_gettext("収入申告を記録"),
 }
 
 
