@@ -22,6 +22,8 @@ FORMS = {"apply_housing_benefit": "hb_application", "hb_report_duties": "hb_duti
          "hb_apply_extension": "hb_extension", "hb_report_permanent_job": "hb_employment",
          "hb_report_income": "hb_income"}
 _TASKS = {"hb_screening": applications.screen, "hb_duty_check": duties.follow_up, "hb_stop": stops.decide}
+# Every form the programme records itself (not through a lifecycle step).
+PROGRAMME_FORMS = frozenset(FORMS.values()) | frozenset(_TASKS)
 # From intake on (before any plan: emergencies do not wait for one).
 APPLY_STATES = {"intake", "assessment", "plan_draft", "meeting", "decided", "in_support", "evaluation",
                 "suspended", "handoff_pa"}

@@ -41,8 +41,8 @@ def panel(case, sees_income: bool) -> dict | None:
     answer = benefit_json(case.id, sees_income)
     if not answer["applications"]:
         return None
-    notices = {n.id: n for n in db.session.query(Notice).filter(Notice.case_id == case.id,
-                                                                 Notice.kind.like("hb_%") | (Notice.kind == "pa_notice"))}
+    kinds = Notice.kind.like("hb_%") | (Notice.kind == "pa_notice")
+    notices = {n.id: n for n in db.session.query(Notice).filter(Notice.case_id == case.id, kinds)}
     return {"applications": answer["applications"], "notices": notices, "sees_income": sees_income}
 
 
