@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "hb_apply_extension": lazy_gettext("住居確保給付金の延長申請を受け付ける"),
     "hb_report_permanent_job": lazy_gettext("常用就職届を記録"),
     "hb_report_income": lazy_gettext("収入申告を記録"),
+    "hb_propose_stop": lazy_gettext("住居確保給付金の中止・停止を係長に諮る"),
 }
 
 

@@ -17,10 +17,12 @@ ACTIONS = {
     "hb_apply_extension": applications.apply_extension,
     "hb_report_permanent_job": stops.report_permanent_job,
     "hb_report_income": stops.report_income,
+    # Not a contract action: puts a stop or a suspension (e.g. 職業訓練受講給付金) before the section chief.
+    "hb_propose_stop": stops.propose,
 }
 FORMS = {"apply_housing_benefit": "hb_application", "hb_report_duties": "hb_duties",
          "hb_apply_extension": "hb_extension", "hb_report_permanent_job": "hb_employment",
-         "hb_report_income": "hb_income"}
+         "hb_report_income": "hb_income", "hb_propose_stop": "hb_stop"}
 _TASKS = {"hb_screening": applications.screen, "hb_duty_check": duties.follow_up, "hb_stop": stops.decide}
 # Every form the programme records itself (not through a lifecycle step).
 PROGRAMME_FORMS = frozenset(FORMS.values()) | frozenset(_TASKS)
@@ -37,7 +39,7 @@ def available_actions(case: Case) -> list[str]:
         return ["apply_housing_benefit"]
     if current.status == "screening":
         return []
-    found = ["hb_report_duties", "hb_report_permanent_job", "hb_report_income"]
+    found = ["hb_report_duties", "hb_report_permanent_job", "hb_report_income", "hb_propose_stop"]
     if current.status == "paying" and not current.pending_extension:
         found.insert(1, "hb_apply_extension")
     return found

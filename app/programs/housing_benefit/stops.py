@@ -155,3 +155,19 @@ def public_assistance_started(step: CaseStep, started_on: date) -> HbDecision | 
     notices.issue_pa_notice(step, decision, covered, int(application.computation["monthly_amount"]))
     step.record("hb_pa_notified", application_id=application.id, decision_id=decision.id, covered_months=covered)
     return decision
+
+
+def propose(step: CaseStep, raw: dict) -> None:
+    """`hb_propose_stop`: a worker puts a stop, a suspension (職業訓練受講給付金) or a resumption before
+    the section chief; the chief's `hb_stop` task opens with the proposal filled in."""
+    data, version = validated(step.case.process_version, "hb_stop", raw)
+    application = current_application(step.case.id, ("paying", "suspended"))
+    if application is None:
+        raise Conflict("支給中の住居確保給付金がありません")
+    if data["decision"] == "resume" and application.status != "suspended":
+        raise ValidationFailed({"decision": ["停止中ではないため再開できません"]})
+    submission = _submission(step, "hb_propose_stop", "hb_stop", data, version)
+    step.record("hb_stop_proposed", application_id=application.id, submission_id=submission.id,
+                decision=data["decision"], reason_code=data["reason_code"], effective_month=data["effective_month"])
+    workflow.send(step, application, "hb_stop_proposed", {key: data[key] for key in
+                                                          ("decision", "reason_code", "effective_month")})

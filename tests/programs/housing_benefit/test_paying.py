@@ -65,6 +65,10 @@ def test_grant_extension_permanent_job_and_stop_pay_exactly_five_months(benefit)
                                  ("2027-11", 68000, "cancelled")]
     benefit.on(date(2027, 11, 1))
     assert "paid 0 payment(s)" in benefit.pay("2027-11")
+    assert [d["kind"] for d in current["decisions"]] == ["grant", "extension", "stop"]
+    assert all(d["notice_id"] for d in current["decisions"])
+    notices = benefit.cw.get(f"/cases/{benefit.case_id}/notices").get_json()
+    assert [n["kind"] for n in notices] == ["hb_grant", "hb_extension", "hb_stop"]
 
 
 def test_the_payment_run_pays_each_payment_once(benefit):
@@ -148,3 +152,52 @@ def test_public_assistance_starting_stops_the_benefit_and_tells_the_pa_side(bene
     event = db.session.query(AuditEvent).filter_by(event_type="hb_pa_notified").one()
     assert event.data["covered_months"] == ["2027-06", "2027-07"]
     assert db.session.query(HbPayment).filter_by(status="scheduled").count() == 0
+
+
+def test_training_benefit_suspends_and_resumes_without_touching_paid_months(benefit):
+    granted_three_person(benefit)
+    benefit.pay("2027-06")
+    benefit.on(date(2027, 6, 20))
+    benefit.action("hb_propose_stop", {"decision": "suspend", "reason_code": "TRAINING_BENEFIT",
+                                       "effective_month": "2027-07", "note": "職業訓練受講給付金の受給開始"})
+    benefit.complete("hb_stop", {"decision": "suspend", "reason_code": "TRAINING_BENEFIT",
+                                 "effective_month": "2027-07"}, client=benefit.chief)
+    current = benefit.current()
+    assert current["status"] == "suspended" and current["decisions"][-1]["kind"] == "suspension"
+    assert current["decisions"][-1]["notice_id"] is not None
+    assert statuses(benefit) == [("2027-06", 68000, "paid"), ("2027-07", 68000, "cancelled"),
+                                 ("2027-08", 68000, "cancelled")]
+    benefit.on(date(2027, 7, 20))
+    benefit.action("hb_propose_stop", {"decision": "resume", "reason_code": "TRAINING_BENEFIT",
+                                       "effective_month": "2027-08"})
+    benefit.complete("hb_stop", {"decision": "resume", "reason_code": "TRAINING_BENEFIT",
+                                 "effective_month": "2027-08"}, client=benefit.chief)
+    assert benefit.current()["status"] == "paying"
+    assert statuses(benefit) == [("2027-06", 68000, "paid"), ("2027-07", 68000, "cancelled"),
+                                 ("2027-08", 68000, "scheduled")]
+
+
+def test_a_stop_cannot_reach_back_into_paid_months_and_extensions_are_limited_to_two(benefit):
+    granted_three_person(benefit)
+    for month in ("2027-06", "2027-07", "2027-08"):
+        benefit.report_duties(month)
+    benefit.on(date(2027, 8, 20))
+    for round_, applied in enumerate(("2027-08-20", "2027-11-20"), start=1):
+        benefit.on(date.fromisoformat(applied))
+        benefit.action("hb_apply_extension", {"applied_on": applied, "incomes": [], "assets": 150000})
+        benefit.screen("grant")
+        assert benefit.current()["extensions"] == round_
+        for month in {1: ("2027-09", "2027-10", "2027-11"), 2: ()}[round_]:
+            benefit.report_duties(month)
+    assert benefit.current()["months_to"] == "2028-02"
+    benefit.on(date(2028, 2, 10))
+    benefit.action("hb_apply_extension", {"applied_on": "2028-02-10", "incomes": [], "assets": 150000})
+    refusal = benefit.current()["decisions"][-1]
+    assert (refusal["kind"], refusal["reason_code"]) == ("extension_refusal", "EXTENSION_LIMIT")
+    assert len(benefit.current()["payments"]) == 9
+    benefit.action("hb_propose_stop", {"decision": "stop", "reason_code": "MOVED_OUT", "effective_month": "2028-01"})
+    answer = benefit.complete("hb_stop", {"decision": "stop", "reason_code": "MOVED_OUT",
+                                          "effective_month": "2028-01"}, client=benefit.chief, expect=422)
+    assert "effective_month" in answer["errors"]
+    every = benefit.current()["decisions"]
+    assert all(d["notice_id"] for d in every), every
