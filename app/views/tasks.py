@@ -56,7 +56,7 @@ def submit(task_id: int):
     if not form.validate():
         return render_template("task.html", task=task, form=form, definition=definition,
                                errors=form.errors_by_field(), **_case_panel(task)), 422
-    reason = confirmation_reason(task.form_key, form.clean_data())
+    reason = confirmation_reason(task.form_key, form.clean_data()) or hb_pages.confirmation(task, form.clean_data())
     if reason and request.form.get("confirmed") != "1":
         return _confirm_page(task, definition, form, reason)
     # Read before the commit expires them (reading after would cost two more queries).

@@ -56,3 +56,14 @@ def screening(task: HumanTask, sees_income: bool) -> dict | None:
     comp = (application.pending_extension or {}).get("computation") if extension else application.computation
     return {"application": application, "computation": comp or {}, "extension": extension,
             "data": application.data}
+
+
+def confirmation(task: HumanTask, data: dict) -> str | None:
+    """支給決定 and 中止 cannot be undone: the task page confirms them first."""
+    if workflow.application_id_of(task) is None:
+        return None
+    if task.form_key == "hb_screening" and data.get("decision") == "grant":
+        return "支給（延長）決定は取り消せません。支給額・期間・支払先を確認してから確定してください。"
+    if task.form_key == "hb_stop" and data.get("decision") in ("stop", "suspend"):
+        return "中止・停止の決定は取り消せません。理由と効力の発生する月を確認してから確定してください。"
+    return None

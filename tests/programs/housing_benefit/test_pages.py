@@ -51,3 +51,17 @@ def test_application_page_screening_page_and_panel(app, clock, staff, login, ben
     case_page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
     for expected in ("住居確保給付金", "支給中", "2027-06 〜 2027-08", "みなと不動産株式会社", "支払予定", "中生支第"):
         assert expected in case_page, expected
+
+
+def test_a_grant_on_the_screening_page_is_confirmed_first(app, clock, staff, login, benefit):
+    benefit.on(APPLIED)
+    case_id = benefit.open_case()
+    lead = login(staff["lead_worker"])
+    assert login(staff["caseworker"]).post(f"/cases/{case_id}/actions/apply_housing_benefit",
+                                           data=form_post(form_data())).status_code == 303
+    task_id = benefit.task_id("hb_screening")
+    confirm = lead.post(f"/tasks/{task_id}", data={"decision": "grant"})
+    assert confirm.status_code == 200 and "取り消せません" in confirm.get_data(as_text=True)
+    assert benefit.current()["status"] == "screening"
+    assert lead.post(f"/tasks/{task_id}", data={"decision": "grant", "confirmed": "1"}).status_code == 303
+    assert benefit.current()["status"] == "paying"
