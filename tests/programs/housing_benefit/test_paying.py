@@ -201,3 +201,27 @@ def test_a_stop_cannot_reach_back_into_paid_months_and_extensions_are_limited_to
     assert "effective_month" in answer["errors"]
     every = benefit.current()["decisions"]
     assert all(d["notice_id"] for d in every), every
+
+
+def test_duty_counts_follow_the_rule_version_in_force_that_month(benefit, make_user, tmp_path):
+    import json
+
+    from app.programs.rules import rules_in_force
+
+    granted_three_person(benefit)
+    make_user("admin1", "admin", ward=None)
+    relaxed = {**rules_in_force("housing_benefit", APPLIED).content,
+               "duties": {"desk_interviews": 1, "hello_work_sessions": 1, "weeks_with_application": 1}}
+    path = tmp_path / "relaxed.json"
+    path.write_text(json.dumps(relaxed), encoding="utf-8")
+    result = benefit.app.test_cli_runner().invoke(args=[
+        "rules", "set", "housing_benefit", "--file", str(path), "--effective", "2027-07-01", "--by", "admin1",
+        "--note", "求職活動要件の緩和"])
+    assert result.exit_code == 0, result.output
+    counts = {"desk_interviews": 1, "hello_work_sessions": 1, "weeks_with_application": 1}
+    benefit.action("hb_report_duties", {"month": "2027-06", **counts})
+    benefit.action("hb_report_duties", {"month": "2027-07", **counts})
+    assert [(d["month"], d["compliant"]) for d in benefit.current()["duties"]] == [("2027-06", False),
+                                                                                   ("2027-07", True)]
+    answer = benefit.action("hb_report_duties", {"month": "2027-09", **counts}, expect=422)
+    assert "month" in answer["errors"]  # outside the months granted
