@@ -74,7 +74,7 @@ def screen(step: CaseStep, task: HumanTask, application: HbApplication, raw: dic
         _decide_extension(step, application, data, computation, submission.id)
     else:
         _decide_application(step, application, data, computation, submission.id)
-    step.record("task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
+    step.record("hb_task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
                 submission_id=submission.id, application_id=application.id)
     workflow.complete(step, application, task, {"decision": data["decision"]})
 

@@ -95,7 +95,7 @@ def follow_up(step: CaseStep, task: HumanTask, application: HbApplication, raw: 
         raise ValidationFailed({"deadline": ["改善の期限は今日以降の日付を入力してください"]})
     submission = _submission(step, None, "hb_duty_check", data, version, task)
     task.status, task.completed_at, task.completed_by_id = "completed", now(), step.actor_id
-    step.record("task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
+    step.record("hb_task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
                 submission_id=submission.id, application_id=application.id)
     workflow.complete(step, application, task, {"outcome": data["outcome"]})
     if data["outcome"] != "instruct":

@@ -38,7 +38,7 @@ def decide(step: CaseStep, task: HumanTask, application: HbApplication, raw: dic
         _instruction_first(application)
     submission = _submission(step, None, "hb_stop", data, version, task)
     task.status, task.completed_at, task.completed_by_id = "completed", now(), step.actor_id
-    step.record("task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
+    step.record("hb_task_completed", task_id=task.id, bpmn_id=task.bpmn_id, form_key=task.form_key,
                 submission_id=submission.id, application_id=application.id)
     workflow.complete(step, application, task, {"decision": choice})
     text = _reason_text(code, application, data.get("note"))

@@ -82,3 +82,20 @@ def test_two_payment_runs_at_once_pay_each_payment_once(app, benefit):
     paid = db.session.query(AuditEvent).filter_by(event_type="hb_payment_paid").all()
     assert sorted(e.case_id for e in paid) == sorted(case_ids)
     assert db.session.query(HbPayment).filter_by(month="2027-07", status="paid").count() == 6
+
+
+def test_the_case_chain_verifies_and_the_lifecycle_replays_beside_the_benefit(benefit):
+    case_id = grant(benefit)
+    benefit.pay("2027-06")
+    benefit.check_duties(date(2027, 7, 1))  # an open duty-check task of the benefit's own workflow
+    runner = benefit.app.test_cli_runner()
+    verified = runner.invoke(args=["audit", "verify", "--case", str(case_id)])
+    assert verified.exit_code == 0, verified.output
+    replayed = runner.invoke(args=["audit", "replay", str(case_id), "--verify"])
+    assert replayed.exit_code == 0, replayed.output
+    assert "replay matches the stored state" in replayed.output
+    db.session.expire_all()
+    types = [e.event_type for e in db.session.query(AuditEvent).filter_by(case_id=case_id).order_by(AuditEvent.id)]
+    for expected in ("hb_application_received", "hb_process_started", "hb_task_completed", "hb_decision_recorded",
+                     "notice_issued", "hb_payment_paid", "hb_duties_checked", "hb_message_sent"):
+        assert expected in types, expected
