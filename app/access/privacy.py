@@ -188,6 +188,7 @@ NO_CASE_DATA = {
     "static": "static files",
     "auth.login": "login", "auth.logout": "logout", "auth.set_locale": "locale switch",
     "worklist.index": "task names, case ids and due dates only",
+    "housing_benefit.payment_list": "payee, amount, case number and month of the ward's benefit payments",
     "cases.new": "empty form to open a case",
     "api.openapi": "API description",
     "api.open_case": "answers the new case id only",

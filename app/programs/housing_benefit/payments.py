@@ -110,3 +110,19 @@ def payment_list_xlsx(month: str, ward: str | None = None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def list_for(user, month: str, fmt: str) -> tuple[bytes, str]:
+    """The finance list of the user's ward (lead workers and section chiefs only); (body, mimetype)."""
+    from app.access import policy
+    from app.errors import Forbidden, ValidationFailed
+
+    if not policy.is_supervisor_of(user, user.ward):
+        raise Forbidden("支払一覧は区の主任相談支援員・係長が出力できます")
+    if fmt not in ("csv", "xlsx") or len(month or "") != 7 or month[4] != "-" \
+            or not (month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12):
+        raise ValidationFailed({"month": ["年月は YYYY-MM、形式は csv か xlsx で指定してください"]})
+    if fmt == "xlsx":
+        return (payment_list_xlsx(month, user.ward),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return payment_list_csv(month, user.ward), "text/csv"

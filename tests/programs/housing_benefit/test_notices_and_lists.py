@@ -101,3 +101,23 @@ def test_the_benefit_is_read_by_ward_staff_only_and_the_read_is_audited(benefit,
 
     reads = db.session.query(AuditEvent).filter_by(case_id=benefit.case_id, event_type="case_viewed").all()
     assert any(event.data.get("what") == "api_housing_benefit" for event in reads)
+
+
+def test_the_payment_list_page_is_for_the_wards_supervisors(benefit, staff, login, make_user):
+    benefit.on(APPLIED)
+    benefit.open_case()
+    benefit.action("apply_housing_benefit", application(APPLIED, incomes=[wage(128000, 9000)], rent=49000))
+    benefit.screen("grant")
+    chief = login(staff["section_chief"])
+    response = chief.get("/housing-benefit/payments/2027-06.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "hb-payments-naka-2027-06.csv" in response.headers["Content-Disposition"]
+    assert response.data.decode("utf-8-sig").splitlines()[1] == f"みなと不動産株式会社,5000,{benefit.case_id},2027-06"
+    sheet = openpyxl.load_workbook(io.BytesIO(chief.get("/housing-benefit/payments/2027-06.xlsx").data)).active
+    assert sheet.max_row == 2
+    assert login(staff["caseworker"]).get("/housing-benefit/payments/2027-06.csv").status_code == 403
+    assert chief.get("/housing-benefit/payments/2027-13.csv").status_code == 422
+    minami_lead = login(make_user("lead_minami", "lead_worker", ward="minami"))
+    rows = minami_lead.get("/housing-benefit/payments/2027-06.csv").data.decode("utf-8-sig").splitlines()
+    assert rows == ["支払先,支払額,ケース番号,対象月"]  # another ward's payments are not theirs
+
