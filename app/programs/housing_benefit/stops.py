@@ -43,7 +43,9 @@ def decide(step: CaseStep, task: HumanTask, application: HbApplication, raw: dic
     workflow.complete(step, application, task, {"decision": choice})
     text = _reason_text(code, application, data.get("note"))
     if choice == "stop":
-        stop(step, application, code, month, text, submission.id)
+        decision = stop(step, application, code, month, text, submission.id)
+        if code == "PUBLIC_ASSISTANCE_STARTED":  # a PA start date reported to the office, not the hand-off
+            _notify_pa(step, application, decision)
     elif choice == "suspend":
         decision = decisions.record(step, application, "suspension", reason_codes=[code], reason_text=text,
                                     effective_month=month, rule_label=application.rule_label,
@@ -151,10 +153,14 @@ def public_assistance_started(step: CaseStep, started_on: date) -> HbDecision | 
         return None  # nothing was decided: the screener refuses with the case's state in view
     decision = stop(step, application, "PUBLIC_ASSISTANCE_STARTED", month,
                     f"{REASON_TEXTS['PUBLIC_ASSISTANCE_STARTED']}（保護開始日 {started_on.isoformat()}）")
+    _notify_pa(step, application, decision)
+    return decision
+
+
+def _notify_pa(step: CaseStep, application: HbApplication, decision: HbDecision) -> None:
     covered = payments.paid_months(application)
     notices.issue_pa_notice(step, decision, covered, int(application.computation["monthly_amount"]))
     step.record("hb_pa_notified", application_id=application.id, decision_id=decision.id, covered_months=covered)
-    return decision
 
 
 def propose(step: CaseStep, raw: dict) -> None:

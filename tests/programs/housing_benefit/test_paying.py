@@ -225,3 +225,20 @@ def test_duty_counts_follow_the_rule_version_in_force_that_month(benefit, make_u
                                                                                    ("2027-07", True)]
     answer = benefit.action("hb_report_duties", {"month": "2027-09", **counts}, expect=422)
     assert "month" in answer["errors"]  # outside the months granted
+
+
+def test_a_reported_public_assistance_start_date_stops_through_the_chief_and_tells_the_pa_side(benefit):
+    granted_three_person(benefit)
+    benefit.pay("2027-06")
+    benefit.on(date(2027, 7, 1))
+    benefit.pay("2027-07")
+    benefit.action("hb_propose_stop", {"decision": "stop", "reason_code": "PUBLIC_ASSISTANCE_STARTED",
+                                       "effective_month": "2027-08", "note": "保護開始日 2027-08-01"})
+    benefit.complete("hb_stop", {"decision": "stop", "reason_code": "PUBLIC_ASSISTANCE_STARTED",
+                                 "effective_month": "2027-08"}, client=benefit.chief)
+    assert statuses(benefit)[-1] == ("2027-08", 68000, "cancelled")
+    notices = benefit.cw.get(f"/cases/{benefit.case_id}/notices").get_json()
+    assert [n["kind"] for n in notices] == ["hb_grant", "hb_stop", "pa_notice"]
+    db.session.expire_all()
+    assert db.session.query(AuditEvent).filter_by(event_type="hb_pa_notified").one().data["covered_months"] == [
+        "2027-06", "2027-07"]
