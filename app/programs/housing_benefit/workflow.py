@@ -117,8 +117,13 @@ def _sync_tasks(step: CaseStep, application: HbApplication, outcome: StepOutcome
 
 
 def _prefill(info) -> dict:
-    """A stop task starts with the proposal's reason and month."""
+    """A stop task starts with the proposal's reason and month; a duty check with the instruction's text."""
     proposal = info.data.get("hb_stop_proposed") if info.form_key == "hb_stop" else None
     if isinstance(proposal, dict):
         return {key: proposal[key] for key in ("decision", "reason_code", "effective_month") if key in proposal}
+    missed = info.data.get("hb_duty_missed") if info.form_key == "hb_duty_check" else None
+    if isinstance(missed, dict) and missed.get("month"):
+        return {"outcome": "instruct",
+                "content": f"{missed['month']}分の求職活動状況報告（相談窓口での面談、ハローワークでの職業相談、"
+                           "週ごとの応募）が確認できません。期限までに求職活動を行い、報告してください。"}
     return {}

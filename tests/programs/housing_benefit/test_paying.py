@@ -89,6 +89,8 @@ def test_no_duties_in_month_one_leads_to_instruction_and_stop_from_month_three(b
     benefit.on(date(2027, 7, 1))
     benefit.pay("2027-07")
     benefit.on(date(2027, 7, 2))
+    shown = benefit.cw.get(f"/tasks/{benefit.task_id('hb_duty_check')}").get_json()
+    assert shown["prefill"]["outcome"] == "instruct" and "2027-06分" in shown["prefill"]["content"]
     benefit.complete("hb_duty_check", {"outcome": "instruct", "deadline": "2027-07-15",
                                        "content": "2027年6月の求職活動状況報告を提出してください"}, client=benefit.cw)
     instruction = benefit.current()["decisions"][-1]
