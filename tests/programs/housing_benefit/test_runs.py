@@ -99,3 +99,26 @@ def test_the_case_chain_verifies_and_the_lifecycle_replays_beside_the_benefit(be
     for expected in ("hb_application_received", "hb_process_started", "hb_task_completed", "hb_decision_recorded",
                      "notice_issued", "hb_payment_paid", "hb_duties_checked", "hb_message_sent"):
         assert expected in types, expected
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="two hosts need PostgreSQL")
+def test_two_pay_commands_in_separate_processes_pay_each_payment_once(app, benefit, database_url):
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    case_ids = [grant(benefit) for _ in range(4)]
+    db.session.remove()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    env = {**os.environ, "DATABASE_URL": database_url, "TSUNAGI_SECRET_KEY": secrets.token_urlsafe(48)}
+    # `python -m app` from this checkout: the `tsunagi` script may belong to another one.
+    processes = [subprocess.Popen([sys.executable, "-m", "app", "benefits", "pay", "--month", "2027-08"], env=env,
+                                  cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert all(process.returncode == 0 for process in processes), [err.decode()[-2000:] for _, err in outputs]
+    paid = sorted(int(out.decode().split()[1]) for out, _ in outputs)
+    assert sum(paid) == 4, outputs
+    db.session.expire_all()
+    events = db.session.query(AuditEvent).filter_by(event_type="hb_payment_paid").all()
+    assert sorted(e.case_id for e in events) == sorted(case_ids)
