@@ -244,3 +244,20 @@ def test_a_reported_public_assistance_start_date_stops_through_the_chief_and_tel
     db.session.expire_all()
     assert db.session.query(AuditEvent).filter_by(event_type="hb_pa_notified").one().data["covered_months"] == [
         "2027-06", "2027-07"]
+
+
+def test_an_extension_over_the_income_limit_cannot_be_granted_and_is_refused_with_its_figures(benefit):
+    granted_three_person(benefit)
+    benefit.on(date(2027, 8, 5))
+    benefit.action("hb_apply_extension", {"applied_on": "2027-08-05", "incomes": [wage(250000)],
+                                          "assets": 150000})
+    answer = benefit.screen("grant", expect=422)
+    assert "INCOME_OVER_LIMIT" in answer["errors"]["decision"][0]
+    benefit.screen("refuse")
+    current = benefit.current()
+    refusal = current["decisions"][-1]
+    assert (refusal["kind"], refusal["reason_code"]) == ("extension_refusal", "INCOME_OVER_LIMIT")
+    assert "250,000円" in refusal["reason_text"] and "240,000円" in refusal["reason_text"]
+    assert current["status"] == "paying" and current["months_to"] == "2027-08" and len(current["payments"]) == 3
+    notices = benefit.cw.get(f"/cases/{benefit.case_id}/notices").get_json()
+    assert [n["kind"] for n in notices] == ["hb_grant", "hb_extension_refusal"]
