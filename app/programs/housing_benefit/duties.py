@@ -69,20 +69,29 @@ def month_start_checks(on: date | None = None) -> int:
     db.session.rollback()
     raised = 0
     for application_id, case_id in candidates:
-        with one_transaction(None, Attempt("操作", "求職活動状況の月初確認", case_id)):
-            step = steps.lock(case_id, None)
-            if db.session.query(HbDutyCheck.id).filter_by(application_id=application_id, month=month).first():
-                continue  # another host checked it meanwhile
-            application = db.session.get(HbApplication, application_id)
-            record = db.session.query(HbDutyRecord).filter_by(application_id=application_id, month=month).first()
-            compliant = bool(record and record.compliant)
-            db.session.add(HbDutyCheck(application_id=application_id, month=month, compliant=compliant,
-                                       checked_at=now()))
-            step.record("hb_duties_checked", application_id=application_id, month=month, compliant=compliant)
-            if not compliant:
-                workflow.send(step, application, "hb_duty_missed", {"month": month})
-                raised += 1
+        try:
+            raised += _check_one(application_id, case_id, month)
+        except Exception:  # one case's failure must not stop the scheduler's pass; it is tried next tick
+            db.session.rollback()
+            log.exception("housing benefit duty check of application %s failed", application_id)
     return raised
+
+
+def _check_one(application_id: int, case_id: int, month: str) -> int:
+    with one_transaction(None, Attempt("操作", "求職活動状況の月初確認", case_id)):
+        step = steps.lock(case_id, None)
+        if db.session.query(HbDutyCheck.id).filter_by(application_id=application_id, month=month).first():
+            return 0  # another host checked it meanwhile
+        application = db.session.get(HbApplication, application_id)
+        record = db.session.query(HbDutyRecord).filter_by(application_id=application_id, month=month).first()
+        compliant = bool(record and record.compliant)
+        db.session.add(HbDutyCheck(application_id=application_id, month=month, compliant=compliant,
+                                   checked_at=now()))
+        step.record("hb_duties_checked", application_id=application_id, month=month, compliant=compliant)
+        if not compliant:
+            workflow.send(step, application, "hb_duty_missed", {"month": month})
+            return 1
+    return 0
 
 
 # -- the caseworker's follow-up: 指導 ------------------------------------------------------------
@@ -127,15 +136,23 @@ def expire_finished(on: date | None = None) -> int:
     db.session.rollback()
     ended = 0
     for application_id, case_id in candidates:
-        with one_transaction(None, Attempt("操作", "住居確保給付金の期間満了", case_id)):
-            step = steps.lock(case_id, None)
-            application = db.session.get(HbApplication, application_id)
-            item = workflow.item_of(application)
-            if application.status != "paying" or application.pending_extension or application.months_to >= month \
-                    or any(t.instance_item == item for t in step.open_tasks):
-                continue
-            application.status = "ended"
-            step.record("hb_period_ended", application_id=application.id, months_to=application.months_to)
-            workflow.send(step, application, "hb_ended", {"reason": "period_ended"})
-            ended += 1
+        try:
+            ended += _end_one(application_id, case_id, month)
+        except Exception:  # as above: logged, tried again next tick
+            db.session.rollback()
+            log.exception("housing benefit period end of application %s failed", application_id)
     return ended
+
+
+def _end_one(application_id: int, case_id: int, month: str) -> int:
+    with one_transaction(None, Attempt("操作", "住居確保給付金の期間満了", case_id)):
+        step = steps.lock(case_id, None)
+        application = db.session.get(HbApplication, application_id)
+        item = workflow.item_of(application)
+        if application.status != "paying" or application.pending_extension or application.months_to >= month \
+                or any(t.instance_item == item for t in step.open_tasks):
+            return 0
+        application.status = "ended"
+        step.record("hb_period_ended", application_id=application.id, months_to=application.months_to)
+        workflow.send(step, application, "hb_ended", {"reason": "period_ended"})
+    return 1
