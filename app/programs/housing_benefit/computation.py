@@ -167,6 +167,8 @@ def compute(content: dict, data: dict, on: date, *, check_window: bool = True) -
             failures.append(Failure("SEPARATION_TOO_OLD", (
                 f"離職等要件不適合: 離職日 {data['job_loss_on']} から申請日 {on.isoformat()} までが"
                 f"期間（{end.isoformat()} まで）を超えるため")))
+    elif check_window:
+        notes.append("離職・廃業日の記入がないため、休業等による収入減少での申請として離職後の期間は判定しない")
     if check_window and data.get("main_earner") is False:
         failures.append(Failure("NOT_MAIN_EARNER", "主たる生計維持者要件不適合: 離職等の時点で世帯の主たる"
                                                    "生計維持者でなかったため"))

@@ -90,3 +90,9 @@ def test_months_and_stop_month():
     assert hb.duty_compliant(CONTENT, {"desk_interviews": 4, "hello_work_sessions": 2, "weeks_with_application": 4})
     assert not hb.duty_compliant(CONTENT, {"desk_interviews": 4, "hello_work_sessions": 1,
                                            "weeks_with_application": 4})
+
+
+def test_an_income_drop_without_job_loss_is_not_judged_on_the_window_and_says_so():
+    result = hb.compute(CONTENT, application(job_loss_on=None), APPLIED)
+    assert result.passed and result.window_end is None
+    assert any("休業等" in note for note in result.notes)
