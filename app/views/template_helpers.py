@@ -44,6 +44,13 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
+def task_item_label(item: str | None) -> str:
+    """What a task's instance item names: a statutory service, or the benefit application it belongs to."""
+    if (item or "").startswith("housing_benefit:"):
+        return str(lazy_gettext("住居確保給付金"))
+    return code_label("STATUTORY_SERVICES", item)
+
+
 def role_labels(roles: str | None) -> str:
     return "・".join(code_label("ROLES", role) for role in (roles or "").split())
 
@@ -111,5 +118,5 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
-                                 display_value=display_value)
+                                 display_value=display_value, task_item_label=task_item_label)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)

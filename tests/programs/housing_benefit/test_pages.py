@@ -65,3 +65,13 @@ def test_a_grant_on_the_screening_page_is_confirmed_first(app, clock, staff, log
     assert benefit.current()["status"] == "screening"
     assert lead.post(f"/tasks/{task_id}", data={"decision": "grant", "confirmed": "1"}).status_code == 303
     assert benefit.current()["status"] == "paying"
+
+
+def test_the_screening_task_is_on_the_lead_workers_worklist_named_after_the_benefit(staff, login, benefit):
+    benefit.on(APPLIED)
+    case_id = benefit.open_case()
+    assert login(staff["caseworker"]).post(f"/cases/{case_id}/actions/apply_housing_benefit",
+                                           data=form_post(form_data())).status_code == 303
+    worklist = login(staff["lead_worker"]).get("/").get_data(as_text=True)
+    assert "住居確保給付金の審査" in worklist and "（住居確保給付金）" in worklist
+    assert "housing_benefit:" not in worklist
