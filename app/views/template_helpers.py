@@ -55,6 +55,16 @@ def role_labels(roles: str | None) -> str:
     return "・".join(code_label("ROLES", role) for role in (roles or "").split())
 
 
+def jmonth(value: str | None) -> str:
+    """A year-month ("2027-06") as pages show it: 2027年6月."""
+    if not value:
+        return "—"
+    if _locale() == "en":
+        return value
+    year, month = value.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
 def jdate(value: date | None) -> str:
     if value is None:
         return "—"
@@ -119,4 +129,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
                                  display_value=display_value, task_item_label=task_item_label)
-    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)
+    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth)
