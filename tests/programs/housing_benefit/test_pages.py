@@ -49,7 +49,8 @@ def test_application_page_screening_page_and_panel(app, clock, staff, login, ben
         assert expected in screening, expected
     assert lead.post(f"/tasks/{task_id}", data={"decision": "grant", "confirmed": "1"}).status_code == 303
     case_page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
-    for expected in ("住居確保給付金", "支給中", "2027年6月 〜 2027年8月", "みなと不動産株式会社", "支払予定", "中生支第"):
+    for expected in ("住居確保給付金", "支給中", "2027年6月 〜 2027年8月", "みなと不動産株式会社", "支払予定",
+                     "中生支第"):
         assert expected in case_page, expected
 
 
