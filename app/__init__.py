@@ -60,6 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_user():
         return {"current_user": current_user}
 
+    from .services.statistics import facts as statistics_facts
+
+    statistics_facts.install()  # the statistics' stored facts follow every step's records
+
     from .cli import register_cli
 
     register_cli(app)

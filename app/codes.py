@@ -460,3 +460,9 @@ CODE_LISTS.update({
     "HB_DUTY_OUTCOMES": HB_DUTY_OUTCOMES,
     "HB_REASON_CODES": HB_REASON_CODES,
 })
+# 就労・増収 (the case action `record_outcome`): one record per event, counted in its month.
+OUTCOME_KINDS = _codes(
+    ("employed", "就労", "Employed"),
+    ("income_increased", "増収", "Income increased"),
+)
+CODE_LISTS["OUTCOME_KINDS"] = OUTCOME_KINDS

@@ -17,6 +17,7 @@ from . import (
     meeting,
     monitoring,
     no_response,
+    outcome,
     person_correction,
     plan,
     progress,
@@ -29,6 +30,7 @@ __all__ = ["HandlerResult", "StepKind", "for_form", "kinds"]
 
 _MODULES = (intake, assessment, plan, meeting, delivery, monitoring, evaluation, closure, public_assistance,
             no_response, risk, progress, person_correction)
+_MODULES += (outcome,)  # 就労・増収 (record_outcome)
 
 
 @cache

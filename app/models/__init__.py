@@ -17,6 +17,7 @@ from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
 from .rules import RuleVersion
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -62,4 +63,8 @@ __all__ = [
     "TaskDraft",
     "TimerIncident",
     "User",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "hb_report_income": lazy_gettext("収入申告を記録"),
     "hb_propose_stop": lazy_gettext("住居確保給付金の中止・停止を係長に諮る"),
 }
+ACTION_LABELS["record_outcome"] = lazy_gettext("就労・増収を記録")
 
 
 def action_label(action: str) -> str:

@@ -43,6 +43,7 @@ OPERATIONS = [
     "GET /cases",  # case search (masked results)
     "GET /cases/{case_id}/notices",
     "GET /cases/{case_id}/housing-benefit",
+    "GET /stats/monthly",  # statistics (aggregates)
 ]
 
 

@@ -20,6 +20,7 @@ from .transaction import Attempt, one_transaction
 # Each action and the form it is recorded with (the hand-off request carries only a note).
 ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
            "correct_person": "person_correction"}
+ACTIONS["record_outcome"] = "outcome"  # 就労・増収, counted in the month it happened
 ACTIONS.update(housing_benefit.FORMS)  # 住居確保給付金: recorded by the programme itself
 
 
@@ -32,6 +33,7 @@ def available_actions(case: Case, user: User) -> list[str]:
     actions.append("flag_risk")  # 自死企図 risk flag
     if case.person_id is not None:
         actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
+    actions.append("record_outcome")  # 就労・増収
     actions.extend(housing_benefit.available_actions(case))
     return actions
 

@@ -303,6 +303,21 @@ PATHS.update({
     "/cases/{case_id}/reconsultation": {"post": _op(
         "終結した相談ケースの再相談を開く（新しいケース、前回とつながる）", _ok(201, "Reconsultation"), [CASE_ID])},
 })
+# Statistics (支援状況調査): aggregates only.
+MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+SCHEMAS["StatsRows"] = {"type": "array", "items": {
+    "type": "object", "required": ["ward", "month", "new_consultations", "plans", "employment_support_targets",
+                                   "per_100k", "targets", "closures_by_reason"],
+    "properties": {"ward": STRING, "month": STRING, "new_consultations": {"type": "integer"},
+                   "plans": {"type": "integer"}, "employment_support_targets": {"type": "integer"},
+                   "per_100k": {"type": "object"}, "targets": {"type": "object"},
+                   "closures_by_reason": {"type": "object"}}}}
+PATHS["/stats/monthly"] = {"get": _op(
+    "月次の支援状況（区・全市、人口10万人当たりと目安値。.csv と .xlsx も）", _ok(200, "StatsRows"),
+    [{"name": "ward", "in": "query", "schema": STRING, "description": "区コード（省略時は見られる全区と全市）"},
+     {"name": "from", "in": "query", "required": True, "schema": MONTH},
+     {"name": "to", "in": "query", "required": True, "schema": MONTH}])}
+
 
 def document() -> dict:
     return {
