@@ -121,3 +121,23 @@ def test_the_payment_list_page_is_for_the_wards_supervisors(benefit, staff, logi
     rows = minami_lead.get("/housing-benefit/payments/2027-06.csv").data.decode("utf-8-sig").splitlines()
     assert rows == ["支払先,支払額,ケース番号,対象月"]  # another ward's payments are not theirs
 
+
+
+def test_monthly_statistics_count_grants_refusals_extensions_and_stops(benefit, staff):
+    benefit.on(APPLIED)
+    benefit.open_case()
+    benefit.action("apply_housing_benefit", application(APPLIED, incomes=[wage(139000, 7000)], rent=54000))
+    benefit.screen("refuse")
+    benefit.action("apply_housing_benefit", application(APPLIED, incomes=[wage(128000, 9000)], rent=49000))
+    benefit.screen("grant")
+    for month in ("2027-06", "2027-07"):
+        benefit.report_duties(month)
+    benefit.on(date(2027, 8, 3))
+    benefit.action("hb_apply_extension", {"applied_on": "2027-08-03", "incomes": [wage(100000)], "assets": 1000})
+    benefit.screen("grant")
+    chief = benefit.client(staff["section_chief"])
+    response = chief.get("/stats/monthly?ward=naka&from=2027-06&to=2027-08")
+    assert response.status_code == 200, response.get_json()
+    rows = {row["month"]: row for row in response.get_json() if row["ward"] == "naka"}
+    assert (rows["2027-06"]["hb_grants"], rows["2027-06"]["hb_refusals"]) == (1, 1)
+    assert rows["2027-08"]["hb_extensions"] == 1 and rows["2027-07"]["hb_grants"] == 0
