@@ -8,7 +8,10 @@ from flask import Flask, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import transactions
+from . import (
+    ratelimit_store,  # noqa: F401  (registers the tsunagi+… rate-limit store with Flask-Limiter)
+    transactions,
+)
 from .config import check_secret_key, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -49,6 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_clock(app)
     init_engine(app)
     register_blueprints(app)
+
+    from .programs.install import install as install_programs
+
+    install_programs()  # the statutory programmes' handlers, plugged into the step pipeline
 
     from .services.staff import sessions
 

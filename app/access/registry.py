@@ -36,6 +36,10 @@ RULES = {
     "stats": "can_view_stats: aggregates only",
     "process_admin": "processes.can_manage_processes: process_owner only",
     "hb_payment_list": "is_supervisor_of: lead_worker or section_chief, their own ward's payments only",
+    "support_meeting": "support_meetings.can_convene / can_view: lead_worker or section_chief of the ward, "
+                       "or a named member; anyone else gets 404",
+    "meeting_session": "sessions.can_hold: lead_worker or section_chief of the ward; a session's members read it",
+    "regular_meeting": "regular_meetings.can_hold: lead_worker or section_chief of the ward",
 }
 
 # Endpoints of the spine's blueprints (declared here so their modules stay untouched).

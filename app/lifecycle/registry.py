@@ -20,6 +20,7 @@ from . import (
     outcome,
     person_correction,
     plan,
+    programs,
     progress,
     public_assistance,
     risk,
@@ -29,7 +30,7 @@ from .kinds import HandlerResult, StepKind
 __all__ = ["HandlerResult", "StepKind", "for_form", "kinds"]
 
 _MODULES = (intake, assessment, plan, meeting, delivery, monitoring, evaluation, closure, public_assistance,
-            no_response, risk, progress, person_correction)
+            no_response, risk, progress, person_correction, programs)
 _MODULES += (outcome,)  # 就労・増収 (record_outcome)
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.lifecycle.registry import confirmation_reason
+from app.programs import eligibility
 from app.programs.housing_benefit import pages as hb_pages
 from app.services import processes
 from app.services.cases import form_drafts
@@ -37,7 +38,8 @@ def show(task_id: int):
 def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    return {"case": task.case, "data": masking.case_data(viewer),
+    checks = eligibility.meeting_checks(task.case, viewer.sees) if task.form_key == "coordination_meeting" else []
+    return {"case": task.case, "data": masking.case_data(viewer), "service_checks": checks,
             "hb_screening": hb_pages.screening(task, viewer.sees("income"))}
 
 

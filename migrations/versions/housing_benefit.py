@@ -1,7 +1,7 @@
 """住居確保給付金: applications (each with its own workflow), decisions, payments, reports, duty checks
 
 Revision ID: housing_benefit
-Revises: statistics_outcomes_facts
+Revises: rate_limit_counters
 
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = 'housing_benefit'
-down_revision = 'statistics_outcomes_facts'
+down_revision = 'rate_limit_counters'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """Statistics: job and income outcomes, counted facts, ward populations, national targets by fiscal year
 
 Revision ID: statistics_outcomes_facts
-Revises: rules_and_notices
+Revises: service_budget_children
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "statistics_outcomes_facts"
-down_revision = 'rules_and_notices'
+down_revision = 'service_budget_children'
 branch_labels = None
 depends_on = None
 

@@ -42,6 +42,7 @@ MESSAGES = {
     "task_escalated": _("「%(name)s」が期限（%(due_at)s）を過ぎても対応されていません（係長への報告）"),
     "evaluation_overdue": _("評価がプラン期間終了後の期限（%(due_on)s）を過ぎても行われていません"),
     "timer_incident": _("タイマーの処理が繰り返し失敗しました（運用担当の確認が必要です）"),
+    "dv_inquiry": _("DV・住所秘匿の方について第三者から問い合わせがありました（%(received_at)s、回答せず）"),
 }
 
 

@@ -261,3 +261,19 @@ def test_an_extension_over_the_income_limit_cannot_be_granted_and_is_refused_wit
     assert current["status"] == "paying" and current["months_to"] == "2027-08" and len(current["payments"]) == 3
     notices = benefit.cw.get(f"/cases/{benefit.case_id}/notices").get_json()
     assert [n["kind"] for n in notices] == ["hb_grant", "hb_extension_refusal"]
+
+
+def test_recording_the_public_assistance_start_stops_the_benefit_from_that_month(benefit):
+    granted_three_person(benefit)
+    benefit.pay("2027-06")
+    benefit.on(date(2027, 7, 1))
+    benefit.pay("2027-07")
+    benefit.on(date(2027, 7, 12))
+    benefit.action("record_pa_start", {"started_on": "2027-07-10"})
+    current = benefit.current()
+    assert current["status"] == "stopped"
+    assert (current["decisions"][-1]["reason_code"], current["decisions"][-1]["effective_month"]) == \
+        ("PUBLIC_ASSISTANCE_STARTED", "2027-07")
+    assert statuses(benefit)[-1] == ("2027-08", 68000, "cancelled")
+    kinds = [n["kind"] for n in benefit.cw.get(f"/cases/{benefit.case_id}/notices").get_json()]
+    assert kinds[-2:] == ["hb_stop", "pa_notice"]
