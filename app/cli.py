@@ -269,6 +269,9 @@ def register_cli(app: Flask) -> None:
     from app.cli_privacy import privacy_group  # audited switches of the privacy rules
 
     app.cli.add_command(privacy_group)
+    from app.cli_benefits import benefits_group  # 住居確保給付金: payment runs and lists
+
+    app.cli.add_command(benefits_group)
     from app.cli_rules import rules_group  # programme figures by effective date
 
     app.cli.add_command(rules_group)

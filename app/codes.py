@@ -422,6 +422,62 @@ def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> st
         return code
     return labels["en"] if str(locale or "").lower().startswith("en") else labels["ja"]
 
+
+# -- 住居確保給付金 (housing benefit) ------------------------------------------------------------
+HB_PAYEES = _codes(
+    ("agent", "不動産媒介業者等", "Letting agent"),
+    ("landlord", "貸主", "Landlord"),
+)
+
+HB_INCOME_KINDS = _codes(
+    ("wage", "給与", "Wages"),
+    ("business", "事業収入（利益）", "Business profit"),
+    ("pension", "年金", "Pension"),
+    ("benefit", "公的給付", "Public benefit"),
+    ("other", "その他", "Other"),
+)
+
+HB_SCREENING_DECISIONS = _codes(
+    ("grant", "支給（延長）決定", "Grant"),
+    ("refuse", "不支給（不承認）", "Refuse"),
+)
+
+HB_STOP_DECISIONS = _codes(
+    ("stop", "中止", "Stop (termination)"),
+    ("suspend", "停止", "Suspend (resumable)"),
+    ("resume", "再開", "Resume"),
+    ("continue", "支給継続（中止しない）", "Continue paying"),
+)
+
+HB_DUTY_OUTCOMES = _codes(
+    ("instruct", "指導書を交付する", "Issue a written instruction"),
+    ("reported_late", "報告を受領済み（指導不要）", "Report received late (no instruction)"),
+)
+
+HB_REASON_CODES = _codes(
+    ("INCOME_OVER_LIMIT", "収入要件不適合", "Income over the limit"),
+    ("ASSETS_OVER_LIMIT", "資産要件不適合", "Assets over the limit"),
+    ("SEPARATION_TOO_OLD", "離職等から期間経過", "Job loss too long ago"),
+    ("NOT_MAIN_EARNER", "主たる生計維持者でない", "Not the main earner"),
+    ("NOT_JOB_SEEKER", "求職申込みなし", "Not registered as a job seeker"),
+    ("EXTENSION_LATE", "延長申請の期限経過", "Extension applied for too late"),
+    ("EXTENSION_LIMIT", "延長回数の上限", "No extension left"),
+    ("JOB_SEARCH_DUTY_NOT_MET", "求職活動要件不履行", "Job-search duties not met"),
+    ("PERMANENT_JOB_INCOME", "常用就職による収入超過", "Income over the limit after a permanent job"),
+    ("PUBLIC_ASSISTANCE_STARTED", "生活保護の開始", "Public assistance started"),
+    ("MOVED_OUT", "住居からの退去", "Moved out"),
+    ("FALSE_STATEMENT", "虚偽の申請", "False statement"),
+    ("TRAINING_BENEFIT", "職業訓練受講給付金の受給", "Vocational training benefit"),
+)
+
+CODE_LISTS.update({
+    "HB_PAYEES": HB_PAYEES,
+    "HB_INCOME_KINDS": HB_INCOME_KINDS,
+    "HB_SCREENING_DECISIONS": HB_SCREENING_DECISIONS,
+    "HB_STOP_DECISIONS": HB_STOP_DECISIONS,
+    "HB_DUTY_OUTCOMES": HB_DUTY_OUTCOMES,
+    "HB_REASON_CODES": HB_REASON_CODES,
+})
 # 就労・増収 (the case action `record_outcome`): one record per event, counted in its month.
 OUTCOME_KINDS = _codes(
     ("employed", "就労", "Employed"),

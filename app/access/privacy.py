@@ -171,8 +171,11 @@ DOOR_KINDS = {
     "api_services": "GET /api/v1/cases/<id>/services and /shelter: the test's figures only with income",
     "api_budget": "GET /api/v1/cases/<id>/budget: budget lines with income, arrears by their source",
     "api_child": "GET /api/v1/cases/<id>/child-referrals: only the owner, the provider and auditors; no address",
+    "housing_benefit": "GET /api/v1/cases/<id>/housing-benefit and the benefit panel (income and computation "
+                       "only with the income item)",
 }
 CASE_DATA_DOORS = {
+    "api.show_housing_benefit": "housing_benefit",
     "cases.show": "case_page",
     "api.show_case": "api_case",
     "tasks.show": "task_form",
@@ -195,6 +198,7 @@ NO_CASE_DATA = {
     "static": "static files",
     "auth.login": "login", "auth.logout": "logout", "auth.set_locale": "locale switch",
     "worklist.index": "task names, case ids and due dates only",
+    "housing_benefit.payment_list": "payee, amount, case number and month of the ward's benefit payments",
     "cases.new": "empty form to open a case",
     "api.openapi": "API description",
     "api.open_case": "answers the new case id only",

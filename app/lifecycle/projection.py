@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 # When several tasks are open at once, the case is in the first of these states.
 STATE_PRIORITY = ["handoff_pa", "evaluation", "meeting", "plan_draft", "assessment", "intake", "suspended",
                   "in_support"]
+# Tasks of a programme's own workflow beside the lifecycle (住居確保給付金: one per application) carry
+# `<process>:<id>` as their instance item; the lifecycle's projection leaves them to that workflow.
+SIDE_PROCESS_ITEMS = ("housing_benefit:",)
+
+
+def is_side_process_task(row: HumanTask) -> bool:
+    return (row.instance_item or "").startswith(SIDE_PROCESS_ITEMS)
 
 
 def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | None) -> list[HumanTask]:
@@ -25,7 +32,8 @@ def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | No
     The step's open task rows were read under its case lock.
     """
     case = step.case
-    open_rows = {row.engine_task_id: row for row in step.open_tasks if row.status == "open"}
+    open_rows = {row.engine_task_id: row for row in step.open_tasks
+                 if row.status == "open" and not is_side_process_task(row)}
     ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
     for task_id, row in open_rows.items():
         if task_id not in ready and task_id != completed_task_id:

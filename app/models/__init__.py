@@ -7,6 +7,7 @@ from .cover import CoverAssignment
 from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
+from .housing_benefit import HbApplication, HbDecision, HbDutyCheck, HbDutyRecord, HbIncomeReport, HbPayment
 from .idempotency import IdempotencyRecord
 from .meeting_session import MeetingSession, MeetingSessionCase
 from .notice import Notice, NoticeSeries
@@ -52,6 +53,12 @@ __all__ = [
     "DataItem",
     "DeadlineRule",
     "FormSubmission",
+    "HbApplication",
+    "HbDecision",
+    "HbDutyCheck",
+    "HbDutyRecord",
+    "HbIncomeReport",
+    "HbPayment",
     "Household",
     "HouseholdMember",
     "HumanTask",

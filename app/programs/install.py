@@ -17,7 +17,7 @@ def install() -> None:
     plug.provide("shelter_admission", shelter.admit)
     plug.provide("shelter_extension", shelter.extend)
     plug.provide("shelter_discharge", shelter.discharge)
-    plug.provide("pa_start", shelter.public_assistance_started)
+    plug.provide("pa_start", _public_assistance_started)
     plug.provide("person_flags", protection.set_flags)
     plug.provide("inquiry", protection.log_inquiry)
     plug.provide("work_readiness_review", work_readiness.review, after=work_readiness.after_review)
@@ -26,3 +26,14 @@ def install() -> None:
     plug.provide("child_referral", child_support.refer)
     plug.on_public_assistance(shelter.hand_over_to_public_assistance)
     plug.on_decided(decisions.confirm_decisions, after=decisions.after_meeting)
+
+
+def _public_assistance_started(step, task, submission, data: dict):
+    """生活保護 starts: the shelter stay ends, and a housing benefit stops from that month (notice to PA)."""
+    from datetime import date
+
+    from . import housing_benefit, shelter
+
+    result = shelter.public_assistance_started(step, task, submission, data)
+    housing_benefit.stops.public_assistance_started(step, date.fromisoformat(data["started_on"]))
+    return result

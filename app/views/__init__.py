@@ -28,6 +28,9 @@ def register_blueprints(app: Flask) -> None:
     from . import notices
 
     app.register_blueprint(notices.bp)
+    from . import housing_benefit  # the finance section's payment list
+
+    app.register_blueprint(housing_benefit.bp)
     from . import episodes, referrals  # slips, consents, households, re-consultation
 
     app.register_blueprint(referrals.bp)

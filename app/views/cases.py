@@ -7,6 +7,7 @@ from app.access import access_rule
 from app.codes import WARDS
 from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
+from app.programs.housing_benefit import pages as hb_pages
 from app.services import processes
 from app.services.cases import pages as case_pages
 from app.services.cases.actions import ACTIONS, available_actions, run_action
@@ -39,7 +40,7 @@ def show(case_id: int):
     page["open_tasks"] = masking.visible_tasks(viewer, page["open_tasks"])
     record_case_view(current_user, case, "case_page", basis=viewer.basis)
     return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
-                           data=masking.case_data(viewer))
+                           data=masking.case_data(viewer), hb=hb_pages.panel(case, viewer.sees("income")))
 
 
 @bp.get("/search")
@@ -82,23 +83,33 @@ def action(case_id: int, action: str):
     if ACTIONS.get(action):
         definition = processes.form_definition(case.process_version, ACTIONS[action])
         form = build_form_class(definition, locale=str(get_locale()))()
+    rows = hb_pages.income_rows() if action in hb_pages.INCOME_ACTIONS else None  # 住居確保給付金: income rows
     if request.method == "GET":
         record_case_view(current_user, case, "case_action", action=action)
     if request.method == "POST":
+        if rows is not None:
+            rows = hb_pages.income_rows(request.form)
         if form is not None and not form.validate():
-            return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
+            return render_template("action.html", case=case, action=action, form=form, definition=definition,
+                                   income_rows=rows), 422
         data = form.clean_data() if form is not None else {"note": request.form.get("note", "")}
+        if rows is not None:
+            data["incomes"] = hb_pages.incomes_from_form(request.form)
         try:
             run_action(case.id, action, data, current_user)
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
                 if form is not None and name in form:
                     form[name].errors = list(form[name].errors) + list(messages)
+            if rows is not None:
+                rows = hb_pages.income_rows(request.form, exc.errors)
             flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
-            return render_template("action.html", case=case, action=action, form=form, definition=definition), 422
+            return render_template("action.html", case=case, action=action, form=form, definition=definition,
+                                   income_rows=rows), 422
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
             flash(_("操作を記録しました"))
         return redirect(url_for("cases.show", case_id=case.id)), 303
-    return render_template("action.html", case=case, action=action, form=form, definition=definition)
+    return render_template("action.html", case=case, action=action, form=form, definition=definition,
+                           income_rows=rows)

@@ -7,6 +7,7 @@ from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.lifecycle.registry import confirmation_reason
 from app.programs import eligibility
+from app.programs.housing_benefit import pages as hb_pages
 from app.services import processes
 from app.services.cases import form_drafts
 from app.services.cases.reads import record_case_view
@@ -38,7 +39,8 @@ def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
     checks = eligibility.meeting_checks(task.case, viewer.sees) if task.form_key == "coordination_meeting" else []
-    return {"case": task.case, "data": masking.case_data(viewer), "service_checks": checks}
+    return {"case": task.case, "data": masking.case_data(viewer), "service_checks": checks,
+            "hb_screening": hb_pages.screening(task, viewer.sees("income"))}
 
 
 @bp.post("/<int:task_id>")
@@ -56,7 +58,7 @@ def submit(task_id: int):
     if not form.validate():
         return render_template("task.html", task=task, form=form, definition=definition,
                                errors=form.errors_by_field(), **_case_panel(task)), 422
-    reason = confirmation_reason(task.form_key, form.clean_data())
+    reason = confirmation_reason(task.form_key, form.clean_data()) or hb_pages.confirmation(task, form.clean_data())
     if reason and request.form.get("confirmed") != "1":
         return _confirm_page(task, definition, form, reason)
     # Read before the commit expires them (reading after would cost two more queries).

@@ -31,6 +31,12 @@ ACTION_LABELS = {
     "request_pa_handoff": lazy_gettext("生活保護へのつなぎを申し出る"),
     "flag_risk": lazy_gettext("自死リスクを記録"),
     "correct_person": lazy_gettext("本人情報を訂正"),
+    "apply_housing_benefit": lazy_gettext("住居確保給付金の申請を受け付ける"),
+    "hb_report_duties": lazy_gettext("求職活動状況報告を記録"),
+    "hb_apply_extension": lazy_gettext("住居確保給付金の延長申請を受け付ける"),
+    "hb_report_permanent_job": lazy_gettext("常用就職届を記録"),
+    "hb_report_income": lazy_gettext("収入申告を記録"),
+    "hb_propose_stop": lazy_gettext("住居確保給付金の中止・停止を係長に諮る"),
 }
 ACTION_LABELS["record_outcome"] = lazy_gettext("就労・増収を記録")
 # The statutory programmes' actions.
@@ -52,8 +58,25 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
+def task_item_label(item: str | None) -> str:
+    """What a task's instance item names: a statutory service, or the benefit application it belongs to."""
+    if (item or "").startswith("housing_benefit:"):
+        return str(lazy_gettext("住居確保給付金"))
+    return code_label("STATUTORY_SERVICES", item)
+
+
 def role_labels(roles: str | None) -> str:
     return "・".join(code_label("ROLES", role) for role in (roles or "").split())
+
+
+def jmonth(value: str | None) -> str:
+    """A year-month ("2027-06") as pages show it: 2027年6月."""
+    if not value:
+        return "—"
+    if _locale() == "en":
+        return value
+    year, month = value.split("-")
+    return f"{int(year)}年{int(month)}月"
 
 
 def jdate(value: date | None) -> str:
@@ -120,5 +143,6 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
-                                 display_value=display_value, case_protected=is_protected)
-    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime)
+                                 display_value=display_value, case_protected=is_protected,
+                                 task_item_label=task_item_label)
+    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth)

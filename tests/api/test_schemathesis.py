@@ -42,6 +42,7 @@ OPERATIONS = [
     "POST /cases/{case_id}/reconsultation",
     "GET /cases",  # case search (masked results)
     "GET /cases/{case_id}/notices",
+    "GET /cases/{case_id}/housing-benefit",
     "GET /stats/monthly",  # statistics (aggregates)
     # meetings
     "POST /support-meetings", "GET /support-meetings/{meeting_id}", "POST /support-meetings/{meeting_id}/items",

@@ -43,6 +43,17 @@ def add_items(case_id: int) -> None:
     db.session.commit()
 
 
+def apply_housing_benefit(case_id: int, caseworker) -> None:
+    """A housing-benefit application whose household income is the income sentinel."""
+    from app.services.cases.actions import run_action
+
+    run_action(case_id, "apply_housing_benefit", {
+        "applied_on": DAY.isoformat(), "household_size": 2, "main_earner": True, "job_seeker_registered": True,
+        "job_loss_on": "2026-09-30", "incomes": [{"member": "本人", "kind": "wage", "gross": INCOME,
+                                                 "commuting_allowance": 0}],
+        "rent": 60000, "assets": 10000, "payee": "landlord", "payee_name": "港南台ハイツ 家主"}, caseworker)
+
+
 @dataclass
 class PrivacyCase:
     case_id: int
@@ -105,6 +116,7 @@ def privacy_case(privacy_users, login, clock):
                 "service": service, "basis": "deemed", "reason": "本人の状況から支援が必要", "approved_by": "lead"}))
             assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         complete(lead, case_id, "coordination_meeting", DAY)
+        apply_housing_benefit(case_id, users["caseworker"])
         from app.services.staff.assignment import set_cover
 
         set_cover(users["caseworker"], users["cover"], DAY, DAY, "研修", users["section_chief"])

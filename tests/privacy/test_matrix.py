@@ -33,6 +33,7 @@ DOOR_CARRIES = {
     "events": {"tax_arrears", "suicide_risk", "income", "address"}, "search": {"address", "suicide_risk"},
     "api_services": {"income"},  # the eligibility test's figures
     "api_budget": {"income", "tax_arrears", "nhi_arrears"},  # the budget table and the arrears
+    "housing_benefit": {"income"},  # the household's income and the computation of the benefit
 }
 OWNER = set(ITEMS)
 # viewer -> items the matrix lets them see on this case (consent: support_agencies, budget, employment;
@@ -104,13 +105,16 @@ class Doors:
 
     def api_budget(self):
         return [self._api(f"/cases/{self.pc.case_id}/budget")]
+    def housing_benefit(self):
+        return [self._api(f"/cases/{self.pc.case_id}/housing-benefit")]
 
     def search(self):
         return [self.page.get("/cases/search", query_string={"q": "よこはま"}),
                 self._api("/cases?q=ヨコハマ")]
 
 
-DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "api_services", "api_budget")
+DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "api_services", "api_budget",
+              "housing_benefit")
 
 
 def _expected(name: str, door: str) -> set[str]:

@@ -28,6 +28,7 @@ MAIN_PATHS = {
                          "suspended_contact", "nr_end_evaluate"],
     "high_risk_response.bpmn": ["high_risk_start", "gw_risk_split", "risk_acknowledgement", "gw_risk_join",
                                 "end_risk_response"],
+    "housing_benefit.bpmn": ["hb_start", "hb_screening", "gw_hb_decision", "hb_paying", "hb_end"],
 }
 
 

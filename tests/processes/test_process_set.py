@@ -10,7 +10,8 @@ from app.models import ProcessDraft, ProcessVersion
 
 from .conftest import deployed_files, deployed_xml, layout_bpmn, write_set
 
-SET = ["case_lifecycle.bpmn", "high_risk_response.bpmn", "no_response.bpmn", "support_phase.bpmn"]
+SET = ["case_lifecycle.bpmn", "high_risk_response.bpmn", "housing_benefit.bpmn", "no_response.bpmn",
+       "support_phase.bpmn"]
 
 
 def test_the_index_lists_every_file_and_the_modeler_opens_each(owner_client):
@@ -82,7 +83,7 @@ def test_cli_lists_checks_and_deploys_every_file(app, tmp_path):
     assert listed.exit_code == 0, listed.output
     assert "case_lifecycle.bpmn: case_lifecycle (main)" in listed.output
     assert "calls support_phase [support_phase], no_response [no_response]" in listed.output
-    assert "deployed: case_lifecycle v1 (4 file(s), same as processes/)" in listed.output
+    assert "deployed: case_lifecycle v1 (5 file(s), same as processes/)" in listed.output
 
     # A broken called process fails the check of the set, named by file and element.
     (tmp_path / "no_response.bpmn").write_text(deployed_files(1)["no_response.bpmn"].replace(

@@ -41,7 +41,7 @@ def deploy_split() -> ProcessVersion:
 
     version, created = deploy_from_disk(None, "呼び出しプロセスに分割")
     db.session.commit()
-    assert created and version.version == 2 and len(version.bpmn_files) == 4
+    assert created and version.version == 2 and len(version.bpmn_files) == 5
     return version
 
 

@@ -11,7 +11,7 @@ from app.errors import CaseClosed, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.lifecycle import public_assistance, registry, steps
 from app.models import Case, FormSubmission, User
-from app.programs import shelter
+from app.programs import housing_benefit, shelter
 
 from .opening import open_tasks
 from .tasks import validated
@@ -26,6 +26,7 @@ ACTIONS.update({"record_eligibility": "eligibility", "admit_shelter": "shelter_a
                 "extend_shelter": "shelter_extension", "discharge_shelter": "shelter_discharge",
                 "record_pa_start": "pa_start", "set_person_flags": "person_flags", "log_inquiry": "inquiry",
                 "record_budget": "budget_table", "record_arrears": "arrears", "refer_child": "child_referral"})
+ACTIONS.update(housing_benefit.FORMS)  # 住居確保給付金: recorded by the programme itself
 
 
 def available_actions(case: Case, user: User) -> list[str]:
@@ -53,6 +54,7 @@ def program_actions(case: Case) -> list[str]:
     actions.append("record_pa_start")
     if case.person_id is not None:
         actions += ["set_person_flags", "log_inquiry", "record_budget", "record_arrears", "refer_child"]
+    actions.extend(housing_benefit.available_actions(case))
     return actions
 
 
@@ -74,6 +76,9 @@ def run_action(case_id: int, action: str, raw: dict, actor: User,
             raise Conflict(f"操作 {action} は現在この相談ケースでは行えません")
         if ACTIONS[action] is None:
             public_assistance.request_handoff(step, raw)
+        elif action in housing_benefit.ACTIONS:
+            housing_benefit.ACTIONS[action](step, raw)
+            step.record("action_run", action=action, on_behalf_of=access.acting_for(actor, step.case))
         else:
             _record_action(step, action, raw)
         if before_commit is not None:

@@ -13,6 +13,7 @@ from app.forms import validate_data
 from app.lifecycle import steps
 from app.lifecycle.versions import form_definition
 from app.models import Case, HumanTask, ProcessVersion, User
+from app.programs import housing_benefit
 from app.services.cases.transaction import Attempt, one_transaction
 
 
@@ -57,8 +58,13 @@ def submit_task(task_id: int, raw: dict, actor: User, before_commit: Callable[[C
             raise CaseClosed("この相談ケースは終結しています。記録の追加や変更はできません")
         if task.status != "open":
             raise Conflict("このタスクは既に完了しています（二重送信または古い画面）")
-        data, form_version = validated(step.case.process_version, task.form_key, raw)
-        step.complete_task(task, data, form_version)
+        if housing_benefit.is_programme_task(task):  # the application's own workflow, not the lifecycle
+            housing_benefit.complete_task(step, task, raw)
+        else:
+            data, form_version = validated(step.case.process_version, task.form_key, raw)
+            step.complete_task(task, data, form_version)
+            if task.form_key == "pa_handoff" and data.get("application_received"):
+                housing_benefit.public_assistance_started(step, data.get("handed_over_at"))
         if before_commit is not None:
             before_commit(step.case)
     return step.case

@@ -91,7 +91,7 @@ def field_item(form_key: str, name: str, fdef=None, data: dict | None = None) ->
         return "tax_arrears"
     if name in ("address", "safe_address"):
         return "address"
-    if getattr(fdef, "sensitivity", None) == "financial" or name in ("monthly_income", "assets"):
+    if getattr(fdef, "sensitivity", None) == "financial" or name in ("monthly_income", "assets", "incomes"):
         return "income"
     return None
 

@@ -30,7 +30,7 @@ from app.clock import JST
 from app.codes import WARDS
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import Case, Closure, CoordinationMeeting, FormSubmission, Outcome, PlanVersion, StatFact
+from app.models import Case, Closure, CoordinationMeeting, FormSubmission, HbDecision, Outcome, PlanVersion, StatFact
 
 CITY = "city"
 OUTCOME_KINDS = ("employed", "income_increased")
@@ -199,18 +199,25 @@ def derive_facts(case_ids=None, connection=None) -> list[Fact]:
     return facts
 
 
-def housing_benefit_facts(case_ids, session) -> list[Fact]:
-    """住居確保給付金 grants, refusals, extensions and stops (indicators `HB_INDICATORS`).
+_HB_KINDS = {"grant": "hb_grant", "refusal": "hb_refusal", "extension": "hb_extension", "stop": "hb_stop"}
 
-    The housing-benefit programme has no records in this tree yet, so nothing is counted: this is
-    the one place to derive its facts (one per decision, in the month decided) once its models exist.
-    """
-    return []
+
+def housing_benefit_facts(case_ids, session) -> list[Fact]:
+    """住居確保給付金 grants, refusals, extensions and stops (indicators `HB_INDICATORS`): one per
+    decision, in the month decided (an extension refused, an instruction or a suspension is not counted)."""
+    rows = session.execute(
+        sa.select(HbDecision.id, HbDecision.case_id, HbDecision.kind, HbDecision.decided_on,
+                  HbDecision.reason_code, Case.ward)
+        .join(Case, Case.id == HbDecision.case_id)
+        .where(HbDecision.kind.in_(list(_HB_KINDS)), _in(HbDecision.case_id, case_ids)))
+    return [Fact(row.case_id, row.ward, month_of(row.decided_on), _HB_KINDS[row.kind],
+                 row.reason_code if row.kind in ("refusal", "stop") else None, False, f"hb_decision:{row.id}")
+            for row in rows]
 
 
 # Records whose change can move a count: the stored facts of their case are recomputed.
 COUNTED_FORMS = frozenset({"intake", "pa_handoff"})
-COUNTED_MODELS = (CoordinationMeeting, PlanVersion, Outcome, Closure)
+COUNTED_MODELS = (CoordinationMeeting, PlanVersion, Outcome, Closure, HbDecision)
 
 
 # -- facts → the monthly table -----------------------------------------------------------------

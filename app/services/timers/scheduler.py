@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from app.extensions import db
 from app.lifecycle.calendar import rules_cached
+from app.programs.housing_benefit.duties import expire_finished, month_start_checks
 from app.services.timers.firing import run_pass
 from app.services.timers.mail import send_pending_email
 from app.services.timers.notifications import sweep_overdue
@@ -68,10 +69,12 @@ def tick(app: Flask) -> None:
             with rules_cached():  # one read of the deadline rules and closed days per tick
                 result = run_pass()
                 alerts = sweep_overdue()
+                hb_tasks = month_start_checks()  # 住居確保給付金: last month's job-search reports (once each)
+                expire_finished()  # after the checks: a follow-up task of the last month keeps it open
             emailed = send_pending_email()  # after the commits above; a relay failure only logs
-            if result.fired or result.failed or alerts or emailed:
-                log.info("fired %s, failed %s, skipped %s, alerts %s, emailed %s",
-                         result.fired, result.failed, result.skipped, alerts, emailed)
+            if result.fired or result.failed or alerts or emailed or hb_tasks:
+                log.info("fired %s, failed %s, skipped %s, alerts %s, emailed %s, duty tasks %s",
+                         result.fired, result.failed, result.skipped, alerts, emailed, hb_tasks)
         finally:
             db.session.remove()
 

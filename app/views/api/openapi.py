@@ -150,6 +150,20 @@ SCHEMAS = {
                        "data": {"type": "object"}},
     },
     "EventList": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+    "HousingBenefit": {
+        "type": "object", "required": ["applications"],
+        "properties": {"applications": {"type": "array", "items": {
+            "type": "object", "required": ["application_id", "status", "computation", "decisions", "payments",
+                                           "duties"],
+            "properties": {
+                "application_id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["screening", "refused", "paying", "suspended", "stopped",
+                                                      "ended"]},
+                "computation": {"type": ["object", "null"], "description": "収入を見られない役割には null"},
+                "decisions": {"type": "array", "items": {"type": "object"}},
+                "payments": {"type": "array", "items": {"type": "object"}},
+                "duties": {"type": "array", "items": {"type": "object"}}}}}},
+    },
     "NoticeList": {"type": "array", "items": {
         "type": "object",
         "required": ["notice_id", "kind", "number", "issued_on", "subject", "decision_id", "plan_version", "recipient"],
@@ -182,6 +196,8 @@ PATHS = {
                           [{"name": "q", "in": "query", "required": True, "schema": STRING}])},
     "/cases/{case_id}": {"get": _op("相談ケース", _ok(200, "Case"), [CASE_ID])},
     "/cases/{case_id}/events": {"get": _op("相談ケースの監査イベント（古い順）", _ok(200, "EventList"), [CASE_ID])},
+    "/cases/{case_id}/housing-benefit": {"get": _op("住居確保給付金（申請・算定・決定・支払・求職活動報告）",
+                                                    _ok(200, "HousingBenefit"), [CASE_ID])},
     "/cases/{case_id}/notices": {"get": _op("相談ケースに発行した通知書（印刷ページとPDFのURL付き）",
                                             _ok(200, "NoticeList"), [CASE_ID])},
     "/cases/{case_id}/actions/{action}": {"post": _op(
