@@ -1,7 +1,7 @@
 """住居確保給付金: applications (each with its own workflow), decisions, payments, reports, duty checks
 
 Revision ID: housing_benefit
-Revises: rate_limit_counters
+Revises: statistics_outcomes_facts
 
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = 'housing_benefit'
-down_revision = 'rate_limit_counters'
+down_revision = 'statistics_outcomes_facts'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Meetings: closure decided at the coordination meeting, meeting sessions, 支援会議, 定例支援調整会議, staff tasks
 
 Revision ID: meetings_support_regular
-Revises: statistics_outcomes_facts
+Revises: housing_benefit
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'meetings_support_regular'
-down_revision = 'statistics_outcomes_facts'
+down_revision = 'housing_benefit'
 branch_labels = None
 depends_on = None
 
