@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -59,3 +60,29 @@ def walk_in(client) -> int:
 def case_of(case_id: int) -> Case:
     db.session.expire_all()
     return db.session.get(Case, case_id)
+
+
+def run_together(calls, join_timeout: float = 120) -> list:
+    """Run each call in its own thread, released at once by a barrier; their answers in order.
+
+    Each thread gets its own app context (and so its own session and connection) from the client
+    or code it calls.  A failure in any thread fails the test: a thread must not fail silently.
+    """
+    barrier = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+    failures: list[BaseException] = []
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=30)
+            answers[index] = call()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=join_timeout)
+    assert not failures, failures
+    return answers

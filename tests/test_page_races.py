@@ -7,7 +7,6 @@ tests run the real concurrency on PostgreSQL; SQLite serialises writers and igno
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from functools import partial
 
@@ -19,34 +18,12 @@ from app.services.audit import chain as audit
 from app.services.demo.samples import sample
 
 from .conftest import DB_KIND
-from .helpers import complete, form_post, open_task, walk_in
+from .helpers import complete, form_post, open_task, run_together, walk_in
 
 DAY = date(2026, 11, 26)
 
 pytestmark = pytest.mark.skipif(DB_KIND != "postgresql", reason="real concurrency needs PostgreSQL")
 ROUNDS = 3
-
-
-def _together(calls) -> list:
-    """Run each call in its own thread (own app context, session, connection), released at once."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as exc:  # surfaced below: a thread must not fail silently
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def _count(model, **filters) -> int:
@@ -62,7 +39,7 @@ def test_the_same_task_page_posted_twice_at_once_completes_it_once(app, staff, m
         task_id = open_task(case_id, "intake").id
         posted = form_post(sample("intake", DAY, new_person=True))
         posted["confirmed"] = "1"
-        responses = _together([partial(client.post, f"/tasks/{task_id}", data=posted) for client in (first, second)])
+        responses = run_together([partial(client.post, f"/tasks/{task_id}", data=posted) for client in (first, second)])
         assert sorted(r.status_code for r in responses) == [303, 303]  # both redirect to the case page...
         flashed = [r.headers["Location"] for r in responses]
         assert all(f"/cases/{case_id}" in location for location in flashed)
@@ -86,7 +63,7 @@ def test_reading_the_case_while_a_step_runs_keeps_its_audit_chain_whole(app, sta
         posted["confirmed"] = "1"
         calls = [partial(cw.post, f"/tasks/{task_id}", data=posted)]
         calls += [partial(client.get, f"/cases/{case_id}") for client in (lead, lead, cw)]
-        responses = _together(calls)
+        responses = run_together(calls)
         assert [r.status_code for r in responses] == [303, 200, 200, 200]
     report = audit.verify(case_id)
     assert report.ok, [str(problem) for problem in report.problems]

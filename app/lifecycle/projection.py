@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.engine import StepOutcome
@@ -26,14 +27,17 @@ def is_side_process_task(row: HumanTask) -> bool:
     return (row.instance_item or "").startswith(SIDE_PROCESS_ITEMS)
 
 
-def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | None) -> list[HumanTask]:
+def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | None, *, item: str | None = None,
+               prefill: Callable[[object], dict] | None = None) -> list[HumanTask]:
     """Insert newly ready tasks, cancel tasks the process withdrew; returns the new rows.
 
-    The step's open task rows were read under its case lock.
+    The step's open task rows were read under its case lock.  Without ``item`` the rows are the
+    lifecycle's; with it, those of a programme's own workflow beside it (``housing_benefit:<id>``),
+    which carry no case state and take their prefill from ``prefill``.
     """
     case = step.case
-    open_rows = {row.engine_task_id: row for row in step.open_tasks
-                 if row.status == "open" and not is_side_process_task(row)}
+    mine = (lambda row: row.instance_item == item) if item else (lambda row: not is_side_process_task(row))
+    open_rows = {row.engine_task_id: row for row in step.open_tasks if row.status == "open" and mine(row)}
     ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
     for task_id, row in open_rows.items():
         if task_id not in ready and task_id != completed_task_id:
@@ -45,6 +49,10 @@ def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | No
             continue
         roles = (info.role or "caseworker").split()
         kind = registry.for_form(info.form_key)
+        if prefill is not None:
+            values = prefill(info)
+        else:
+            values = kind.prefill(info) if kind.prefill else {}
         row = HumanTask(
             case_id=case.id,
             engine_task_id=task_id,
@@ -53,11 +61,11 @@ def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | No
             form_key=info.form_key,
             role=" ".join(roles),
             ward=case.ward,
-            case_state=info.case_state,
-            instance_item=info.instance_item,
+            case_state=None if item else info.case_state,
+            instance_item=item or info.instance_item,
             assignee_id=case.assigned_to_id if "caseworker" in roles else None,
             due_on=due_by_rules(kind, info, case.ward),
-            prefill=kind.prefill(info) if kind.prefill else {},
+            prefill=values,
         )
         db.session.add(row)
         opened.append(row)

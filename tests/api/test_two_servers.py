@@ -33,6 +33,7 @@ from app.models import AuditEvent, Case, FormSubmission, HumanTask
 from app.services.audit.chain import verify
 from app.services.demo.samples import sample
 from app.services.staff.tokens import issue_token
+from tests.helpers import run_together
 
 from ..conftest import DB_KIND
 
@@ -98,28 +99,6 @@ def servers(app, database_url, clock):
     assert not errors, errors
 
 
-def _together(calls) -> list:
-    """Each call in its own thread, released at once; their answers in order."""
-    barrier = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-    failures: list[BaseException] = []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            answers[index] = call()
-        except BaseException as exc:  # surfaced below: a thread must not fail silently
-            failures.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
-    return answers
-
-
 def _count(model, **filters) -> int:
     db.session.expire_all()
     return db.session.query(model).filter_by(**filters).count()
@@ -139,7 +118,7 @@ def test_two_hosts_completing_one_task_give_one_200_and_one_409(servers, staff, 
         assert status == 200, case
         intake_id = next(t["task_id"] for t in case["open_tasks"] if t["form_key"] == "intake")
         body = {"data": sample("intake", day, new_person=True)}
-        answers = _together([
+        answers = run_together([
             lambda path=f"/tasks/{intake_id}/complete", body=body: host_a.call("POST", path, tokens[0], body),
             lambda path=f"/tasks/{intake_id}/complete", body=body: host_b.call("POST", path, tokens[1], body),
         ])
@@ -155,7 +134,7 @@ def test_one_idempotency_key_sent_to_two_hosts_opens_one_case(servers, staff):
     token = issue_token("cw")[0]
     for round_number in range(ROUNDS):
         headers = {"Idempotency-Key": f"two-hosts-{round_number}"}
-        answers = _together([
+        answers = run_together([
             lambda headers=headers: host_a.call("POST", "/cases", token, {}, headers),
             lambda headers=headers: host_b.call("POST", "/cases", token, {}, headers),
         ])

@@ -10,8 +10,7 @@ from __future__ import annotations
 from app.engine import RunningWorkflow, StepOutcome
 from app.errors import Conflict
 from app.extensions import db
-from app.lifecycle.kinds import due_by_rules
-from app.lifecycle.registry import for_form
+from app.lifecycle import projection
 from app.lifecycle.runtime import engine
 from app.lifecycle.steps import CaseStep
 from app.lifecycle.versions import current_version
@@ -87,29 +86,7 @@ def _save(step: CaseStep, application: HbApplication, running: RunningWorkflow, 
 def _sync_tasks(step: CaseStep, application: HbApplication, outcome: StepOutcome,
                 completed_task_id: str | None) -> None:
     """Open rows for newly ready tasks, cancel the rows the workflow withdrew."""
-    case, item = step.case, item_of(application)
-    open_rows = {row.engine_task_id: row for row in step.open_tasks
-                 if row.status == "open" and row.instance_item == item}
-    ready = {info.task_id: info for info in outcome.ready_tasks if info.form_key}
-    for task_id, row in open_rows.items():
-        if task_id not in ready and task_id != completed_task_id:
-            row.status = "cancelled"
-            step.record("task_cancelled", task_id=row.id, bpmn_id=row.bpmn_id)
-    opened = []
-    for task_id, info in ready.items():
-        if task_id in open_rows:
-            continue
-        roles = (info.role or "caseworker").split()
-        kind = for_form(info.form_key)
-        row = HumanTask(
-            case_id=case.id, engine_task_id=task_id, bpmn_id=info.bpmn_id, name=info.name,
-            form_key=info.form_key, role=" ".join(roles), ward=case.ward, case_state=None,
-            instance_item=item, assignee_id=case.assigned_to_id if "caseworker" in roles else None,
-            due_on=due_by_rules(kind, info, case.ward), prefill=_prefill(info),
-        )
-        db.session.add(row)
-        opened.append(row)
-    step.open_tasks = [row for row in step.open_tasks if row.status == "open"] + opened
+    opened = projection.sync_tasks(step, outcome, completed_task_id, item=item_of(application), prefill=_prefill)
     db.session.flush()
     for row in opened:
         step.record("task_opened", task_id=row.id, bpmn_id=row.bpmn_id, form_key=row.form_key,
