@@ -75,6 +75,8 @@ class BoolInputField(DefinedField):
 
     def read_formdata(self, formdata: Any) -> Any:
         posted = formdata.getlist(self.name)
+        if self.fdef.yes_no:  # radios: nothing chosen stays unanswered
+            return posted[-1] if posted else values.MISSING
         return any(str(v).strip().lower() not in values.FALSE_STRINGS for v in posted)
 
     @property
@@ -83,6 +85,13 @@ class BoolInputField(DefinedField):
         if isinstance(raw, str):
             return raw.strip().lower() in values.TRUE_STRINGS
         return raw is True
+
+    @property
+    def answered_no(self) -> bool:
+        raw = self.raw
+        if isinstance(raw, str):
+            return raw.strip().lower() in values.FALSE_STRINGS - {""}
+        return raw is False
 
 
 class CodeInputField(DefinedField):

@@ -9,7 +9,7 @@ from app.lifecycle.registry import confirmation_reason
 from app.services import processes
 from app.services.cases import form_drafts
 from app.services.cases.reads import record_case_view
-from app.services.cases.tasks import get_task_for, submit_task
+from app.services.cases.tasks import cancellation_of, get_task_for, submit_task
 from app.services.privacy import masking
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -36,7 +36,7 @@ def show(task_id: int):
 def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    return {"case": task.case, "data": masking.case_data(viewer)}
+    return {"case": task.case, "data": masking.case_data(viewer), "cancellation": cancellation_of(task)}
 
 
 @bp.post("/<int:task_id>")

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import validate_data
 from app.lifecycle import steps
 from app.lifecycle.versions import form_definition
-from app.models import Case, HumanTask, ProcessVersion, User
+from app.models import AuditEvent, Case, HumanTask, ProcessVersion, User
 from app.services.cases.transaction import Attempt, one_transaction
 
 
@@ -25,6 +25,20 @@ def get_task_for(user: User, task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id, options=[with_case.joinedload(Case.process_version, innerjoin=True)])
     _check_access(user, task)
     return task
+
+
+def cancellation_of(task: HumanTask) -> dict | None:
+    """When and why a withdrawn task was cancelled (from its case's audit chain), for its page."""
+    if task.status != "cancelled":
+        return None
+    events = (db.session.query(AuditEvent)
+              .filter(AuditEvent.case_id == task.case_id, AuditEvent.event_type == "task_cancelled")
+              .order_by(AuditEvent.id.desc()).all())
+    event = next((e for e in events if (e.data or {}).get("task_id") == task.id), None)
+    if event is None:
+        return {"at": None, "reason": None, "by": None}
+    by = db.session.get(User, event.actor_id) if event.actor_id else None
+    return {"at": event.at, "reason": (event.data or {}).get("reason"), "by": by.display_name if by else None}
 
 
 def _check_access(user: User, task: HumanTask | None) -> None:

@@ -37,6 +37,7 @@ from app.lifecycle.deadlines import first_contact_due
 from app.lifecycle.versions import current_version, form_definition
 from app.models import Case, Consent, DataItem, FormSubmission, HumanTask, Person, ReferralReceipt, User
 from app.models.data_item import ARREARS_SOURCES
+from app.services.timers import notifications
 
 REPLY_LABELS = {"connected": "接続済", "not_yet_contacted": "未来所", "received": "受付済（回答の同意なし）"}
 IDEMPOTENCY_FIELD = "Idempotency-Key"
@@ -229,6 +230,11 @@ def _first_contact_task(case: Case, prefill: dict) -> HumanTask | None:
     if intake is not None:
         intake.prefill = {k: v for k, v in prefill.items() if v not in (None, "")}
         intake.due_on = first_contact_due(case.ward, today())
+        db.session.flush()
+        # Nobody holds a referral's intake yet: the ward's caseworkers and lead workers hear of it.
+        notifications.notify(notifications.ward_users(case.ward, ("caseworker", "lead_worker")), "intake_waiting",
+                             f"intake_waiting:{intake.id}", case.id, name=intake.name,
+                             due_on=intake.due_on.isoformat() if intake.due_on else None)
     return intake
 
 
