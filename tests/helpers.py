@@ -50,14 +50,14 @@ def complete(client, case_id: int, form_key: str, day: date | None = None, expec
         data["service"] = instance_item
     posted = form_post(data)
     posted["confirmed"] = "1"  # irreversible steps show a confirm page first
-    with _clock_not_before(data.get("contact_on") if form_key == "monitoring" else None):
+    with clock_not_before(data.get("contact_on") if form_key == "monitoring" else None):
         response = client.post(f"/tasks/{task.id}", data=posted)
     assert response.status_code == expect, response.get_data(as_text=True)[:3000]
     return response
 
 
 @contextmanager
-def _clock_not_before(day: str | None):
+def clock_not_before(day: str | None):
     """A monitoring is recorded on or after its date of contact (a future date is refused): when a
     test records one ahead of the app clock, the clock stands at that day for the request."""
     clock = current_app.extensions.get("tsunagi.clock")

@@ -73,5 +73,11 @@ def confirm_meeting(data: dict) -> str | None:
     return {"approve": "支援決定", "close": "終結"}.get(data.get("decision"))
 
 
-KINDS = (StepKind("coordination_meeting", handle=record_meeting, confirm=confirm_meeting,
+def prefill_meeting(info) -> dict:
+    """The version the meeting reviews is the one just drafted."""
+    number = info.data.get("plan_version")
+    return {"plan_version_reviewed": number} if isinstance(number, int) else {}
+
+
+KINDS = (StepKind("coordination_meeting", handle=record_meeting, confirm=confirm_meeting, prefill=prefill_meeting,
                   variables=("statutory_services", "plan_to", "plan_end_at")),)

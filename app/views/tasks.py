@@ -7,7 +7,7 @@ from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.lifecycle.registry import confirmation_reason
 from app.services import processes
-from app.services.cases import form_drafts
+from app.services.cases import form_drafts, review
 from app.services.cases.reads import record_case_view
 from app.services.cases.tasks import cancellation_of, get_task_for, submit_task
 from app.services.privacy import masking
@@ -26,7 +26,8 @@ def _form_for(task, formdata=None, data=None):
 def show(task_id: int):
     task = get_task_for(current_user, task_id)
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    values = {**masking.visible_prefill(viewer, task.form_key, task.prefill), **form_drafts.load(task, current_user)}
+    prefill = {**review.replan_prefill(review.review_for(task)), **(task.prefill or {})}
+    values = {**masking.visible_prefill(viewer, task.form_key, prefill), **form_drafts.load(task, current_user)}
     definition, form = _form_for(task, formdata=form_drafts.as_formdata(values) if values else None)
     record_case_view(current_user, task.case, "task_page", basis=viewer.basis, task_id=task.id)
     return render_template("task.html", task=task, form=form, definition=definition, errors={},
@@ -36,7 +37,8 @@ def show(task_id: int):
 def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    return {"case": task.case, "data": masking.case_data(viewer), "cancellation": cancellation_of(task)}
+    return {"case": task.case, "data": masking.case_data(viewer), "cancellation": cancellation_of(task),
+            "review": review.review_for(task) if task.status == "open" else None}
 
 
 @bp.post("/<int:task_id>")
