@@ -25,6 +25,9 @@ def register_blueprints(app: Flask) -> None:
     from . import stats
 
     app.register_blueprint(stats.bp)
+    from . import caseload
+
+    app.register_blueprint(caseload.bp)
     from . import episodes, referrals  # slips, consents, households, re-consultation
 
     app.register_blueprint(referrals.bp)

@@ -164,7 +164,21 @@ def message(note: Notification) -> str:
 
 
 def params_of(note: Notification) -> dict:
-    return {"name": "", "due_on": "", "due_at": "", **(note.params or {})}
+    """The message's parameters as a page shows them: dates in Japanese form."""
+    params = {"name": "", "due_on": "", "due_at": "", "reason": "", **(note.params or {})}
+    for key in ("due_on", "due_at"):
+        params[key] = _japanese(params[key])
+    return params
+
+
+def _japanese(value) -> str:
+    text = str(value or "")
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    rest = text[10:].strip()
+    return f"{day.year}年{day.month}月{day.day}日" + (f" {rest}" if rest else "")
 
 
 def unread_count(user: User) -> int:
