@@ -163,11 +163,12 @@ def message(note: Notification) -> str:
     return MESSAGES.get(note.kind, note.kind)
 
 
-def params_of(note: Notification) -> dict:
-    """The message's parameters as a page shows them: dates in Japanese form."""
+def params_of(note: Notification, locale: str = "ja") -> dict:
+    """The message's parameters as a page shows them: dates in Japanese form (ISO in English)."""
     params = {"name": "", "due_on": "", "due_at": "", "reason": "", **(note.params or {})}
-    for key in ("due_on", "due_at"):
-        params[key] = _japanese(params[key])
+    if not locale.startswith("en"):
+        for key in ("due_on", "due_at"):
+            params[key] = _japanese(params[key])
     return params
 
 
