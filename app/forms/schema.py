@@ -193,7 +193,7 @@ class FieldDefinition:
     @property
     def input_id(self) -> str:
         """The id of the first input of the field (what an error-summary link points to)."""
-        if self.widget == "date_parts":
+        if self.widget in ("date_parts", "datetime"):
             return f"{self.name}-year"
         if self.widget in ("radios", "checkboxes", "yes_no"):
             return f"{self.name}-0"

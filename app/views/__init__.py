@@ -38,6 +38,12 @@ def register_blueprints(app: Flask) -> None:
     def service_error(exc: ServiceError):
         return render_template("error.html", message=exc.message, status=exc.status), exc.status
 
+    @app.errorhandler(403)
+    def forbidden(exc):
+        if request.path.startswith("/api/"):
+            return api_error_for_unrouted(exc)
+        return render_template("error.html", message="このページを開く権限がありません", status=403), 403
+
     @app.errorhandler(404)
     def not_found(exc):
         if request.path.startswith("/api/"):

@@ -57,9 +57,12 @@ def jdate(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def jdatetime(value: datetime | None) -> str:
-    if value is None:
+def jdatetime(value: datetime | str | None) -> str:
+    """A moment in Japan time (stored times are UTC; ISO text such as an export's "…Z" too)."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     # SQLite hands back naive datetimes; everything is stored in UTC.
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST)
     if _locale() == "en":

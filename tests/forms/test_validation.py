@@ -120,15 +120,15 @@ def test_data_must_be_an_object(defs):
     ("assessment", "household_size", 0, "世帯人数は1以上で入力してください"),
     ("assessment", "rent", "たくさん", "家賃（月額）は金額を数字で入力してください（例: 120,000）"),
     ("assessment", "rent", -1, "家賃（月額）は0円以上で入力してください"),
-    ("closure", "closed_on", 3, "終結日は正しい日付を入力してください（例: 2026-11-26）"),
-    ("closure", "closed_on", "2027-02-30", "終結日は正しい日付を入力してください（例: 2026-11-26）"),
+    ("closure", "closed_on", 3, "終結日は正しい日付を入力してください（例: 2026年11月26日）"),
+    ("closure", "closed_on", "2027-02-30", "終結日は正しい日付を入力してください（例: 2026年11月26日）"),
     ("closure", "closure_reason", "bored", "終結の理由の選択肢にない値です: bored"),
     ("assessment", "issues", "hardship", "課題と背景要因は選択肢のリストで指定してください"),
     ("assessment", "issues", ["hardship", "aliens"], "課題と背景要因の選択肢にない値です: aliens"),
     ("assessment", "summary", 42, "総合的な見立ては文字で入力してください"),
     ("monitoring", "contact_made", "maybe", "本人と連絡がとれたかは「はい」か「いいえ」で指定してください"),
     ("pa_handoff", "handed_over_at", "2026-12-01",
-     "つないだ日時は正しい日時を入力してください（例: 2026-11-26T10:30+09:00）"),
+     "つないだ日時は正しい日時を入力してください（例: 2026年11月26日 10時30分）"),
 ])
 def test_type_errors_in_japanese(defs, form_key, field, value, message):
     result = check(defs, form_key, **{field: value})

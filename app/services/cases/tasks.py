@@ -45,7 +45,7 @@ def _check_access(user: User, task: HumanTask | None) -> None:
     if task is None or not (access.can_act_on_task(user, task) or access.can_view_case(user, task.case)):
         raise NotFound("タスクが見つかりません")
     if task.status == "open" and not access.can_act_on_task(user, task):
-        raise Forbidden("このタスクを処理する権限がありません（担当ロールまたは担当者が異なります）")
+        raise Forbidden("このタスクは、担当の職員（または担当の職種の職員）だけが入力できます")
 
 
 def validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, int]:
