@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.clock import today
 from app.extensions import db
 from app.models import Person
 
@@ -50,4 +51,9 @@ def record_intake(step, task, submission, data: dict) -> HandlerResult:
     return HandlerResult(closure_reason=reason)
 
 
-KINDS = (StepKind("intake", handle=record_intake),)
+def prefill_intake(info) -> dict:
+    """受付日 starts as the day the consultation opens (the worker changes it for a later entry)."""
+    return {"received_on": today().isoformat()}
+
+
+KINDS = (StepKind("intake", handle=record_intake, prefill=prefill_intake),)

@@ -53,3 +53,24 @@ def test_tasks_the_reader_cannot_open_are_not_links(staff, login):
     assert "<h1>この操作を行う権限がありません</h1>" in body
     assert "ロール" not in body
     assert f'href="http://localhost/cases/{case_id}">前のページに戻る' in body and "ホームへ戻る" in body
+
+
+def test_intake_starts_with_today_and_the_confirm_page_speaks_japanese(staff, login):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    page = cw.get(f"/tasks/{open_task(case_id, 'intake').id}").get_data(as_text=True)
+    for part, value in (("year", "2026"), ("month", "11"), ("day", "26")):
+        assert f'name="received_on-{part}" value="{value}"' in page
+    complete(cw, case_id, "intake")
+    complete(cw, case_id, "assessment")
+    complete(cw, case_id, "plan")
+    from datetime import date
+
+    from app.services.demo.samples import sample
+    from tests.helpers import form_post
+
+    task = open_task(case_id, "coordination_meeting")
+    lead = login(staff["lead_worker"])
+    confirm = lead.post(f"/tasks/{task.id}", data=form_post(sample("coordination_meeting", date(2026, 11, 26))))
+    body = confirm.get_data(as_text=True)
+    assert "内容の確認" in body and "2026年（令和8年）11月26日" in body and "2026-11-26</dd>" not in body
