@@ -8,6 +8,7 @@ bp = Blueprint("worklist", __name__)
 # Roles with no tasks of their own land on the page of their work.
 HOMES = (("auditor", "audit.index"), ("stats_viewer", "stats.index"), ("process_owner", "modeler.index"),
          ("referrer", "referrals.index"), ("pa_worker", "referrals.index"))
+SUPERVISORS = {"lead_worker", "section_chief"}
 TASK_ROLES = {"caseworker", "lead_worker", "section_chief", "budget_advisor", "employment_navigator", "provider",
               "mental_health"}
 
@@ -22,5 +23,6 @@ def index():
     filters = worklist.WorklistFilters.from_args(request.args)
     groups = worklist.grouped_tasks(current_user, filters)
     return render_template("worklist.html", groups=groups, filters=filters, kinds=worklist.task_kinds(current_user),
-                           meetings=caseload.meeting_queue(current_user), counts=caseload.state_counts(current_user),
+                           meetings=caseload.meeting_queue(current_user),
+                           counts=caseload.state_counts(current_user) if current_user.roles & SUPERVISORS else {},
                            can_list=caseload.can_list(current_user))
