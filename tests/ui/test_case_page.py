@@ -74,3 +74,24 @@ def test_intake_starts_with_today_and_the_confirm_page_speaks_japanese(staff, lo
     confirm = lead.post(f"/tasks/{task.id}", data=form_post(sample("coordination_meeting", date(2026, 11, 26))))
     body = confirm.get_data(as_text=True)
     assert "内容の確認" in body and "2026年（令和8年）11月26日" in body and "2026-11-26</dd>" not in body
+
+
+def test_a_service_record_states_its_service_instead_of_asking(staff, login):
+    cw, lead, budget = login(staff["caseworker"]), login(staff["lead_worker"]), login(staff["budget_advisor"])
+    case_id = walk_in(cw)
+    for form_key in ("intake", "assessment", "plan"):
+        complete(cw, case_id, form_key)
+    complete(lead, case_id, "coordination_meeting")
+    task = open_task(case_id, "service_record", "household_budget")
+    page = budget.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert '<input type="hidden" name="service" value="household_budget">' in page
+    assert 'type="radio" id="service-0"' not in page and '<select id="service"' not in page
+    from datetime import date
+
+    from app.services.demo.samples import sample
+    from tests.helpers import form_post
+
+    posted = form_post(sample("service_record", date(2026, 11, 26), service="work_readiness"))
+    wrong = budget.post(f"/tasks/{task.id}", data=posted)  # an old page or a crafted post
+    assert wrong.status_code == 422
+    assert "このタスクは「家計改善支援」の記録です" in wrong.get_data(as_text=True)
