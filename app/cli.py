@@ -273,3 +273,6 @@ def register_cli(app: Flask) -> None:
     from app.cli_privacy import privacy_group  # audited switches of the privacy rules
 
     app.cli.add_command(privacy_group)
+    from app.cli_rules import rules_group  # programme figures by effective date
+
+    app.cli.add_command(rules_group)

@@ -333,6 +333,26 @@ MEMBER_STATUSES = _codes(
     ("applied", "申込済", "Applied"),
 )
 
+# Official notices (通知書): the kinds a case can be issued, and to whom a notice goes.
+NOTICE_KINDS = _codes(
+    ("support_decision", "支援決定通知書", "Notice of support decision"),
+    ("hb_grant", "住居確保給付金支給決定通知書", "Housing benefit: notice of grant"),
+    ("hb_refusal", "住居確保給付金不支給決定通知書", "Housing benefit: notice of refusal"),
+    ("hb_extension", "住居確保給付金支給延長決定通知書", "Housing benefit: notice of extension"),
+    ("hb_extension_refusal", "住居確保給付金支給延長不承認通知書", "Housing benefit: extension refused"),
+    ("hb_stop", "住居確保給付金支給中止通知書", "Housing benefit: notice of termination"),
+    ("hb_suspension", "住居確保給付金支給停止通知書", "Housing benefit: notice of suspension"),
+    ("hb_instruction", "住居確保給付金に係る指導書", "Housing benefit: written instruction"),
+    ("shelter_admission", "一時生活支援事業利用決定通知書", "Temporary shelter: notice of admission"),
+    ("pa_notice", "住宅扶助との調整について（連絡）", "Housing benefit: note to public assistance"),
+)
+
+NOTICE_RECIPIENTS = _codes(
+    ("person", "本人", "The person"),
+    ("provider", "事業者", "Service provider"),
+    ("pa_section", "生活支援課（保護担当）", "Public assistance section"),
+)
+
 CODE_LISTS: dict[str, CodeList] = {
     "ROLES": ROLES,
     "WARDS": WARDS,
@@ -368,6 +388,8 @@ CODE_LISTS: dict[str, CodeList] = {
     "PA_SLIP_CONSENT_SCOPES": PA_SLIP_CONSENT_SCOPES,
     "HOUSEHOLD_RELATIONS": HOUSEHOLD_RELATIONS,
     "MEMBER_STATUSES": MEMBER_STATUSES,
+    "NOTICE_KINDS": NOTICE_KINDS,
+    "NOTICE_RECIPIENTS": NOTICE_RECIPIENTS,
 }
 
 

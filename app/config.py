@@ -86,6 +86,21 @@ DEFAULTS = {
     # How long reading a case page waits for a step's case row lock to record the read on the
     # case's chain; past it the read goes to the audit log and the page answers.
     "DB_READ_AUDIT_LOCK_TIMEOUT_MS": 1_000,
+    # Official notices: the issuing city, and the 教示 (how to object) printed on every decision.
+    # The city's legal section confirms this text; it is a setting so that it changes without code.
+    "NOTICE_CITY": "横浜市",
+    "NOTICE_APPEAL_TEXT": (
+        "1　この決定に不服がある場合は、この決定があったことを知った日の翌日から起算して3か月以内に、"
+        "{city}長に対して審査請求をすることができます（行政不服審査法）。",
+        "2　この決定の取消しを求める訴えは、この決定があったことを知った日の翌日から起算して6か月以内に、"
+        "{city}を被告として（訴訟において{city}を代表する者は{city}長となります。）提起することができます"
+        "（行政事件訴訟法）。ただし、審査請求をした場合には、その審査請求に対する裁決があったことを知った日の"
+        "翌日から起算して6か月以内に提起することができます。",
+    ),
+    # 問い合わせ先 on notices: the section, its desk hours, and a phone number per ward (set per site).
+    "NOTICE_CONTACT_SECTION": "{ward}福祉保健センター 生活支援課 自立支援担当",
+    "NOTICE_CONTACT_HOURS": "平日 8時45分〜17時00分",
+    "NOTICE_CONTACT_PHONES": {},
 }
 
 

@@ -17,8 +17,9 @@ APP = ROOT / "app"
 
 LAYERS = [  # (module prefix, rank): the longest matching prefix decides
     ("app.views", 5), ("app.cli", 5), ("app.cli_audit", 5), ("app.cli_deadlines", 5), ("app.cli_privacy", 5),
+    ("app.cli_rules", 5),
     ("app", 5),  # create_app wires everything together
-    ("app.services", 4),
+    ("app.services", 4), ("app.programs", 4),
     ("app.lifecycle", 3),
     ("app.access", 2), ("app.forms", 2), ("app.engine", 2), ("app.audit_chain", 2), ("app.transactions", 2),
     ("app.models", 1), ("app.extensions", 1), ("app.config", 1), ("app.codes", 1), ("app.clock", 1),

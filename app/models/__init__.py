@@ -8,12 +8,14 @@ from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
 from .idempotency import IdempotencyRecord
+from .notice import Notice, NoticeSeries
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
 from .referral_receipt import ReferralReceipt
+from .rules import RuleVersion
 from .submission import FormSubmission
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
@@ -35,6 +37,8 @@ __all__ = [
     "HouseholdMember",
     "HumanTask",
     "IdempotencyRecord",
+    "Notice",
+    "NoticeSeries",
     "Notification",
     "Person",
     "PlanVersion",
@@ -45,6 +49,7 @@ __all__ = [
     "ReferralReceipt",
     "RiskFlag",
     "RiskReferral",
+    "RuleVersion",
     "ServiceRecord",
     "SupportDecision",
     "TaskDraft",

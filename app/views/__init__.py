@@ -28,6 +28,9 @@ def register_blueprints(app: Flask) -> None:
     from . import caseload
 
     app.register_blueprint(caseload.bp)
+    from . import notices
+
+    app.register_blueprint(notices.bp)
     from . import episodes, referrals  # slips, consents, households, re-consultation
 
     app.register_blueprint(referrals.bp)

@@ -41,6 +41,7 @@ OPERATIONS = [
     "POST /cases/{case_id}/household/members", "POST /cases/{case_id}/household/members/{member_id}/episode",
     "POST /cases/{case_id}/reconsultation",
     "GET /cases",  # case search (masked results)
+    "GET /cases/{case_id}/notices",
 ]
 
 

@@ -150,6 +150,13 @@ SCHEMAS = {
                        "data": {"type": "object"}},
     },
     "EventList": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+    "NoticeList": {"type": "array", "items": {
+        "type": "object",
+        "required": ["notice_id", "kind", "number", "issued_on", "subject", "decision_id", "plan_version", "recipient"],
+        "properties": {"notice_id": {"type": "integer"}, "kind": STRING, "number": STRING,
+                       "issued_on": {"type": "string", "format": "date"}, "subject": STRING,
+                       "decision_id": NULLABLE_STRING, "plan_version": {"type": ["integer", "null"]},
+                       "recipient": STRING, "url": STRING, "pdf_url": STRING}}},
     "Cover": {
         "type": "object", "required": ["cover_id"],
         "properties": {"cover_id": {"type": "integer"}, "absent_user": STRING, "cover_user": STRING,
@@ -175,6 +182,8 @@ PATHS = {
                           [{"name": "q", "in": "query", "required": True, "schema": STRING}])},
     "/cases/{case_id}": {"get": _op("相談ケース", _ok(200, "Case"), [CASE_ID])},
     "/cases/{case_id}/events": {"get": _op("相談ケースの監査イベント（古い順）", _ok(200, "EventList"), [CASE_ID])},
+    "/cases/{case_id}/notices": {"get": _op("相談ケースに発行した通知書（印刷ページとPDFのURL付き）",
+                                            _ok(200, "NoticeList"), [CASE_ID])},
     "/cases/{case_id}/actions/{action}": {"post": _op(
         "相談ケースの操作（record_progress, request_pa_handoff など）", _ok(200, "StepResult"),
         [CASE_ID, {"name": "action", "in": "path", "required": True, "schema": STRING}], _body(DATA_BODY))},
