@@ -25,9 +25,10 @@ def register_blueprints(app: Flask) -> None:
     from . import stats
 
     app.register_blueprint(stats.bp)
-    from . import caseload
+    from . import caseload, prints
 
     app.register_blueprint(caseload.bp)
+    app.register_blueprint(prints.bp)
     from . import notices
 
     app.register_blueprint(notices.bp)
