@@ -95,3 +95,14 @@ def test_a_service_record_states_its_service_instead_of_asking(staff, login):
     wrong = budget.post(f"/tasks/{task.id}", data=posted)  # an old page or a crafted post
     assert wrong.status_code == 422
     assert "このタスクは「家計改善支援」の記録です" in wrong.get_data(as_text=True)
+
+
+def test_a_page_with_errors_says_so_in_its_title_and_the_title_is_the_heading(staff, login):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    task = open_task(case_id, "intake")
+    page = cw.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "<title>相談受付・申込票 | つなぎ</title>" in page and "<h1>相談受付・申込票</h1>" in page
+    refused = cw.post(f"/tasks/{task.id}", data={"received_on-year": "2026"})
+    assert refused.status_code == 422
+    assert "<title>エラー：相談受付・申込票 | つなぎ</title>" in refused.get_data(as_text=True)
