@@ -106,3 +106,10 @@ def test_the_consent_question_comes_first_and_alone(door, api, login, pa_cw):
     summary = response.get_data(as_text=True).split('id="error-summary"')[1].split("</div>")[0]
     assert "本人が情報提供に同意したかを選択してください" in summary
     assert summary.count("<li>") == 1
+
+
+def test_the_approving_chief_is_picked_not_typed(login, pa_cw, staff):
+    page = login(pa_cw).get("/referrals/pa/new").get_data(as_text=True)
+    chief = staff["section_chief"]
+    assert '<select id="approved_by" name="approved_by"' in page
+    assert f'<option value="{chief.username}">{chief.display_name}</option>' in page

@@ -182,10 +182,16 @@ def _require_contact_route(data: dict) -> None:
         raise ValidationFailed({"phone": ["本人への連絡手段として、電話番号か住所のどちらかを記入してください"]})
 
 
+def ward_chiefs(ward: str | None) -> list[User]:
+    """The section chiefs of a ward, who may approve a slip sent without consent (the page offers them)."""
+    users = db.session.query(User).filter(User.ward == ward, User.active.is_(True)).order_by(User.id).all()
+    return [u for u in users if u.has_role("section_chief")]
+
+
 def _approving_chief(username: str | None, ward: str) -> User:
     chief = db.session.query(User).filter_by(username=(username or "").strip()).first()
     if chief is None or not chief.active or not chief.has_role("section_chief") or chief.ward != ward:
-        raise ValidationFailed({"approved_by": ["承認者には、この区の区担当係長のユーザー名を入力してください"]})
+        raise ValidationFailed({"approved_by": ["承認した区担当係長を選んでください（この区の係長に限ります）"]})
     return chief
 
 
