@@ -5,11 +5,13 @@ from flask_login import current_user, login_required
 
 from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
+from app.forms import values as form_values
 from app.lifecycle.registry import confirmation_reason
 from app.services import processes
 from app.services.cases import form_drafts, review
 from app.services.cases.reads import record_case_view
 from app.services.cases.tasks import cancellation_of, get_task_for, submit_task
+from app.services.intake import episodes as intake_episodes
 from app.services.privacy import masking
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -67,7 +69,12 @@ def submit(task_id: int):
         for name, messages in exc.errors.items():
             if name in form:
                 form[name].errors = list(form[name].errors) + list(messages)
-        return render_template("task.html", task=task, form=form, definition=definition,
+        picks = None
+        if "existing_person_id" in exc.errors:  # a probable duplicate: offer the persons, not an ID box
+            birth = form_values.parse_date(form["birth_date"].raw) if "birth_date" in form else None
+            picks = {"existing_person_id": [("", "—"), *intake_episodes.duplicate_choices(
+                task.case, request.form.get("person_kana"), birth)]}
+        return render_template("task.html", task=task, form=form, definition=definition, picks=picks,
                                errors=form.errors_by_field(), **_case_panel(task)), 422
     except ServiceError as exc:
         flash(exc.message, "error")
