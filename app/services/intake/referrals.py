@@ -146,6 +146,8 @@ def _connected(case_id: int) -> bool:
 
 
 def _ward(ward: str | None) -> str:
+    if not ward:
+        raise ValidationFailed({"ward": ["送り先の区を選んでください"]})
     if ward not in WARDS:
         raise ValidationFailed({"ward": [f"区のコードが正しくありません: {ward}"]})
     return ward
