@@ -51,10 +51,10 @@ def test_case_page_shows_due_dates_and_overdue_badges(app, staff, login, case_in
     case_id = case_in_support(date(2027, 4, 1))
     clock.current = jst(date(2027, 5, 1), 12)
     page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "期限 2027年（令和9年）5月1日" in page
-    assert "期限超過" not in page
+    assert "期限 5月1日（土） <strong class=\"due-hint\">今日</strong>" in page
+    assert "超過" not in page
     clock.current = jst(date(2027, 5, 2), 9)
-    assert "期限超過" in cw.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert '<span class="badge overdue">1日超過</span>' in cw.get(f"/cases/{case_id}").get_data(as_text=True)
 
 
 def test_worklist_shows_due_dates_and_overdue_badges(app, staff, login, case_in_support, clock):
