@@ -8,7 +8,10 @@ from flask import Flask, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import transactions
+from . import (
+    ratelimit_store,  # noqa: F401  (registers the tsunagi+… rate-limit store with Flask-Limiter)
+    transactions,
+)
 from .config import check_secret_key, load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -50,6 +53,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_engine(app)
     register_blueprints(app)
 
+    from .programs.install import install as install_programs
+
+    install_programs()  # the statutory programmes' handlers, plugged into the step pipeline
+
     from .services.staff import sessions
 
     # Every request checks the session against the user row and the clock (logout elsewhere,
@@ -59,6 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def inject_user():
         return {"current_user": current_user}
+
+    from .services.statistics import facts as statistics_facts
+
+    statistics_facts.install()  # the statistics' stored facts follow every step's records
 
     from .cli import register_cli
 

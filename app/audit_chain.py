@@ -1,15 +1,18 @@
 """Appending audit events to their hash chains.
 
-Every event joins the chain of its case; events without a case share the system chain.
-Appending reads the chain's last event, so two transactions must never append to one chain
-at once:
+Every event joins the chain of its case; an API token's uses join that token's chain; the other
+events without a case share the system chain.  Appending reads the chain's last event, so two
+transactions must never append to one chain at once:
 
 * a case's chain is guarded by the case row lock.  A writer that changes a case holds that lock
   for its whole transaction through `app.lifecycle.steps`, and appends through the `CaseChain`
   the step hands it, which carries the chain's head from one event to the next;
 * `record_case_event` is for the few writers that only add an event to a case (a read of the
   case, an export): it takes the row lock and reads the head itself;
-* the system chain queues on a transaction-scoped advisory lock (`record_system_event`).
+* a token's chain is guarded by the token's row lock (`record_token_use`): every API call appends
+  there, so calls queue only behind calls with the same token (one client), never behind each other;
+* the system chain queues on a transaction-scoped advisory lock (`record_system_event`); only rare
+  administrative events (deployments, token issue, cover assignments, settings) go there.
 
 One kind of lock per chain means no lock-order deadlocks between them.  A unique
 (chain, sequence) constraint is the last line of defence.
@@ -27,8 +30,16 @@ from sqlalchemy.exc import OperationalError
 
 from app.clock import now
 from app.extensions import db
-from app.models import AuditEvent, Case
-from app.models.audit import GENESIS_HASH, SYSTEM_CHAIN, canonical_payload, chain_key, event_hash
+from app.models import ApiToken, AuditEvent, Case
+from app.models.audit import (
+    GENESIS_HASH,
+    SYSTEM_CHAIN,
+    TOKEN_USE_EVENT,
+    canonical_payload,
+    chain_key,
+    event_hash,
+    token_chain_key,
+)
 
 log = logging.getLogger("tsunagi.audit")
 
@@ -143,6 +154,19 @@ def record_system_event(event_type: str, actor_id: int | None, **data) -> AuditE
                            {"namespace": _ADVISORY_NAMESPACE})
     sequence, prev_hash = _read_head(SYSTEM_CHAIN)
     return _append(SYSTEM_CHAIN, None, sequence + 1, prev_hash, event_type, actor_id, data)
+
+
+_TOKEN_LOCKED = sa.select(ApiToken.id).where(ApiToken.id == sa.bindparam("token_id")).with_for_update()
+
+
+def record_token_use(token_id: int, actor_id: int | None, **data) -> AuditEvent:
+    """One API call on its token's own chain, under the token's row lock (`last_used_at` is written
+    under the same lock)."""
+    if _postgres():
+        db.session.execute(_TOKEN_LOCKED, {"token_id": token_id})
+    chain = token_chain_key(token_id)
+    sequence, prev_hash = _read_head(chain)
+    return _append(chain, None, sequence + 1, prev_hash, TOKEN_USE_EVENT, actor_id, {"token_id": token_id, **data})
 
 
 def record(event_type: str, case_id: int | None, actor_id: int | None, **data) -> AuditEvent:

@@ -276,3 +276,7 @@ def register_cli(app: Flask) -> None:
     from app.cli_rules import rules_group  # programme figures by effective date
 
     app.cli.add_command(rules_group)
+    from app.cli_stats import stats_group, wards_group  # statistics: populations, targets, verify
+
+    app.cli.add_command(wards_group)
+    app.cli.add_command(stats_group)

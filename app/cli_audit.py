@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 audit_group = click.Group("audit", help="Audit trail: hash-chain checks and deterministic replay.")
@@ -11,9 +13,16 @@ audit_group = click.Group("audit", help="Audit trail: hash-chain checks and dete
 @click.option("--case", "case_id", type=int, default=None, help="Check only this case's chain.")
 def verify(case_id):
     """Walk the audit hash chains; exit 1 and print the first broken link of each broken chain."""
+    from app.services.audit.chain import count_events
     from app.services.audit.chain import verify as verify_chains
 
-    report = verify_chains(case_id)
+    if case_id is None:
+        # Every chain can be millions of events: show how far the walk has come (on stderr).
+        with click.progressbar(length=count_events(), label="verifying audit events", file=sys.stderr,
+                               show_pos=True) as bar:
+            report = verify_chains(None, progress=bar.update)
+    else:
+        report = verify_chains(case_id)
     for problem in report.problems:
         click.echo(f"BROKEN {problem}", err=True)
     if case_id is not None and report.chains == 0:

@@ -276,6 +276,22 @@ _NOT_AT_MEETINGS = ("process_owner", "auditor", "stats_viewer", "admin")
 ATTENDEES: CodeList = {"person": {"ja": "本人", "en": "The person"},
                        **{code: labels for code, labels in ROLES.items() if code not in _NOT_AT_MEETINGS}}
 
+# What an item tabled at a 支援会議 is about (its source is one of SECTIONS).
+SUPPORT_MEETING_ITEM_CATEGORIES = _codes(
+    ("arrears", "滞納", "Arrears"),
+    ("living", "生活状況", "Living situation"),
+    ("housing", "住まい", "Housing"),
+    ("children", "子ども・学校", "Children and school"),
+    ("health", "健康", "Health"),
+    ("other", "その他", "Other"),
+)
+
+# 定例支援調整会議: the committee's view of one case review.
+REVIEW_VERDICTS = _codes(
+    ("confirmed", "確認・了承", "Confirmed"),
+    ("comment", "意見あり", "Comments"),
+)
+
 SEXES = _codes(
     ("male", "男性", "Male"),
     ("female", "女性", "Female"),
@@ -388,6 +404,8 @@ CODE_LISTS: dict[str, CodeList] = {
     "PA_SLIP_CONSENT_SCOPES": PA_SLIP_CONSENT_SCOPES,
     "HOUSEHOLD_RELATIONS": HOUSEHOLD_RELATIONS,
     "MEMBER_STATUSES": MEMBER_STATUSES,
+    "SUPPORT_MEETING_ITEM_CATEGORIES": SUPPORT_MEETING_ITEM_CATEGORIES,
+    "REVIEW_VERDICTS": REVIEW_VERDICTS,
     "NOTICE_KINDS": NOTICE_KINDS,
     "NOTICE_RECIPIENTS": NOTICE_RECIPIENTS,
 }
@@ -406,3 +424,54 @@ def label(code_list: str | CodeList, code: str | None, locale: str = "ja") -> st
     if labels is None:
         return code
     return labels["en"] if str(locale or "").lower().startswith("en") else labels["ja"]
+
+# 就労・増収 (the case action `record_outcome`): one record per event, counted in its month.
+OUTCOME_KINDS = _codes(
+    ("employed", "就労", "Employed"),
+    ("income_increased", "増収", "Income increased"),
+)
+CODE_LISTS["OUTCOME_KINDS"] = OUTCOME_KINDS
+
+# --- statutory services: eligibility, shelter, work readiness terms ---------------------------
+
+ELIGIBILITY_BASES = _codes(
+    ("standard", "収入・資産要件", "Income and asset test"),
+    ("deemed", "準ずる者", "Deemed eligible"),
+)
+
+PA_CHOICES = _codes(
+    ("apply", "申請する", "Applies"),
+    ("not_now", "今は申請しない", "Not now"),
+    ("undecided", "検討中", "Undecided"),
+)
+
+WR_REVIEW_OUTCOMES = _codes(
+    ("next_term", "次の期を決定", "Decide the next term"),
+    ("end", "終了", "End"),
+)
+
+CODE_LISTS.update({"ELIGIBILITY_BASES": ELIGIBILITY_BASES, "PA_CHOICES": PA_CHOICES,
+                   "WR_REVIEW_OUTCOMES": WR_REVIEW_OUTCOMES})
+
+# --- 家計改善支援 and 子どもの学習・生活支援 ------------------------------------------------------
+
+# What an arrear is owed for; the data source it counts as follows (tax and NHI follow the tax rule).
+ARREARS_KINDS = _codes(
+    ("tax", "市県民税・固定資産税", "Municipal and property tax"),
+    ("nhi", "国民健康保険料", "National health insurance premium"),
+    ("rent", "家賃", "Rent"),
+    ("municipal_housing", "市営住宅家賃", "Municipal housing rent"),
+    ("utilities", "電気・ガス料金", "Electricity and gas"),
+    ("water", "水道料金", "Water"),
+    ("school_lunch", "学校給食費", "School lunch fees"),
+    ("other", "その他", "Other"),
+)
+
+ARREARS_HANDLING = _codes(
+    ("installment", "分納（合意済み）", "Instalments agreed"),
+    ("reduction", "減免", "Reduction"),
+    ("deferment", "猶予", "Deferment"),
+    ("undecided", "調整中", "Being arranged"),
+)
+
+CODE_LISTS.update({"ARREARS_KINDS": ARREARS_KINDS, "ARREARS_HANDLING": ARREARS_HANDLING})

@@ -72,7 +72,8 @@ DEFAULTS = {
     # failures count, so an office behind one NAT address still logs in at nine o'clock.
     "LOGIN_ADDRESS_RATE_LIMIT": "30 per 10 minutes",
     "RATELIMIT_ENABLED": True,
-    # One process: memory is enough; several web processes need a shared store (e.g. redis://).
+    # One process: memory is enough; several web processes need a shared store: the app's database
+    # (tsunagi+postgresql://…, app/ratelimit_store.py) or redis://.
     "RATELIMIT_STORAGE_URI": "memory://",
     # PostgreSQL session limits (milliseconds; 0 turns one off).  A step waits for a case row lock
     # at most DB_LOCK_TIMEOUT_MS, then answers that the case is busy; a statement runs at most

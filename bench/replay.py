@@ -7,7 +7,11 @@ then times (median of N runs):
   includes writing and committing its own ``case_history_viewed`` event);
 * ``replay_case(case)``: `tsunagi audit replay CASE --verify` without the CLI around it.
 
-Targets: history page ≤ 100 ms, replay ≤ 200 ms, at the median on PostgreSQL.
+Targets: history page ≤ 100 ms, replay ≤ 200 ms, at the median on PostgreSQL.  In the same run,
+the engine-only time of the steps the replay re-runs: at each step of one replay, a copy of the
+workflow goes through ``dump() → engine.load(blob) → the step → dump()`` as a step of the app
+would (each timed, the copy thrown away); their sum is the engine-only cost of the case, and
+replay-verify should take at most 1.5× that.
 Reported, never asserted.  The wall time is the figure; the CPU time of this process is printed
 next to it because on a shared machine other processes' load stretches the wall time (the
 database's own work is in the wall time only).  Run by hand::
@@ -35,6 +39,44 @@ PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgre
 PASSWORD = "bench-password-1"
 DAY = date(2026, 11, 26)
 TARGETS_MS = {"history page": 100.0, "replay --verify": 200.0}
+TARGET_REPLAY_RATIO = 1.5
+
+
+def engine_only_steps_ms(app, case_id: int) -> tuple[float, int]:
+    """Sum of the engine-only steps (load → act → dump) a replay of the case re-runs, and their count."""
+    from app.engine import RunningWorkflow
+    from app.services.audit.replay import replay_case
+
+    engine = app.extensions["tsunagi.engine"]
+    acts = ("complete_task", "send_message", "fire_due_timers")
+    originals = {name: getattr(RunningWorkflow, name) for name in acts}
+    spent = [0.0, 0]
+
+    def timed_copy(name):
+        original = originals[name]
+
+        def act(workflow, *args, **kwargs):
+            blob = workflow.dump()  # the state a step would find in the row
+            started = time.perf_counter()
+            copy = engine.load(blob)
+            original(copy, *args, **kwargs)
+            copy.dump()
+            spent[0] += time.perf_counter() - started
+            spent[1] += 1
+            return original(workflow, *args, **kwargs)
+        return act
+
+    for name in acts:
+        setattr(RunningWorkflow, name, timed_copy(name))
+    try:
+        with app.app_context():
+            result = replay_case(db.session.get(Case, case_id))
+            assert result.ok, result.divergences
+            db.session.remove()
+    finally:
+        for name, original in originals.items():
+            setattr(RunningWorkflow, name, original)
+    return spent[0] * 1000, spent[1]
 
 
 @contextmanager
@@ -125,12 +167,18 @@ def run(kind: str, events: int, runs: int) -> dict[str, tuple[float, float]]:
                 assert result.ok, result.divergences
 
         figures = {"history page": median_ms(history_page, runs), "replay --verify": median_ms(replay_verify, runs)}
+        engine_runs = [engine_only_steps_ms(app, case_id) for _ in range(max(3, runs // 4))]
+        engine_ms, engine_steps = statistics.median(ms for ms, _ in engine_runs), engine_runs[0][1]
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
     print(f"{kind}: case with {count} events")
     for name, (wall, cpu) in figures.items():
         print(f"  {name:<16} median {wall:7.1f} ms   (target ≤ {TARGETS_MS[name]:.0f} ms)   cpu {cpu:6.1f} ms")
+    ratio = figures["replay --verify"][0] / engine_ms
+    print(f"  engine-only steps re-run: {engine_steps}, sum {engine_ms:.1f} ms (median of {len(engine_runs)}); "
+          f"replay-verify / engine-only = {ratio:.2f}× (target ≤ {TARGET_REPLAY_RATIO}×: "
+          f"{'met' if ratio <= TARGET_REPLAY_RATIO else 'NOT met'})")
     return figures
 
 

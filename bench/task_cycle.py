@@ -48,7 +48,7 @@ from app.services.staff.users import create_user
 from tests.helpers import form_post
 
 PG_ADMIN_URL = os.environ.get("TSUNAGI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.0
 PASSWORD = "bench-password-1"
 DAY = date(2026, 11, 26)  # the day tests/test_lifecycle.py works on
 CLOCK = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -110,12 +110,14 @@ class Result:
     label: str
     engine: list[float]
     full: list[float]
+    engine_warm: list[float] = field(default_factory=list)
 
 
 def print_table(results: list[Result]) -> None:
     ms = 1000.0
     header = (f"{'database':<11} {'steps':>5} {'engine p50':>11} {'engine p90':>11} "
-              f"{'full p50':>10} {'full p90':>10} {'full/engine':>12}  target ≤{TARGET_RATIO:g}×")
+              f"{'full p50':>10} {'full p90':>10} {'full/engine':>12}  target ≤{TARGET_RATIO:g}×"
+              f"  {'engine warm p50':>15} {'full/warm':>9}")
     print()
     print(header)
     print("-" * len(header))
@@ -124,8 +126,10 @@ def print_table(results: list[Result]) -> None:
         f50, f90 = statistics.median(r.full), percentile(r.full, 90)
         ratio = f50 / e50
         verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+        w50 = statistics.median(r.engine_warm) if r.engine_warm else float("nan")
         print(f"{r.label:<11} {len(r.full):>5} {e50 * ms:>9.2f}ms {e90 * ms:>9.2f}ms "
-              f"{f50 * ms:>8.2f}ms {f90 * ms:>8.2f}ms {ratio:>11.2f}×  {verdict}")
+              f"{f50 * ms:>8.2f}ms {f90 * ms:>8.2f}ms {ratio:>11.2f}×  {verdict:<10}"
+              f"{w50 * ms:>13.2f}ms {f50 / w50:>8.2f}×")
     print()
 
 
@@ -186,7 +190,10 @@ class EngineBench:
         self.start_data = {"plan_round": 0, "max_plan_rounds": int(config["MAX_PLAN_ROUNDS"])}
         self.payloads = payloads
 
-    def run_case(self) -> list[float]:
+    def run_case(self, warm: bool = False) -> list[float]:
+        """Cold (default): every step deserialises the blob.  Warm: as a step of the app loads it
+        (`load_for_step`: the workflow this process saved last, when the bytes match)."""
+        load = self.engine.load_for_step if warm else self.engine.load
         workflow = self.engine.start(self.spec, dict(self.start_data))
         blob = workflow.dump()
         ready = workflow.outcome().ready_tasks
@@ -195,7 +202,7 @@ class EngineBench:
             task_id = self._ready_task(ready, step)
             payload = copy.deepcopy(payload)  # the engine keeps what it is given
             started = time.perf_counter()
-            workflow = self.engine.load(blob)
+            workflow = load(blob)
             outcome = workflow.complete_task(task_id, payload)
             blob = workflow.dump()
             times.append(time.perf_counter() - started)
@@ -269,7 +276,13 @@ class HttpBench:
         times = []
         for step, form in zip(LIFECYCLE, self.forms, strict=True):
             task_id = self._open_task(case_id, step)
-            times.append(post(self.clients[step.who], f"/tasks/{task_id}", form))
+            client = self.clients[step.who]
+            times.append(post(client, f"/tasks/{task_id}", form))
+            # The redirect is not followed, so the page that would show the step's flash message
+            # never takes it out of the session: untimed, drop it, or every later request of this
+            # user would carry (and parse, and sign) a growing cookie.
+            with client.session_transaction() as session:
+                session.pop("_flashes", None)
         with self.app.app_context():
             state = db.session.get(Case, case_id).state
         if state != "closed":
@@ -322,9 +335,11 @@ def bench_database(kind: str, cases: int, warmup: int, profile: int) -> Result:
                 engine_bench.run_case()
                 http_bench.run_case()
             engine_times: list[float] = []
+            warm_times: list[float] = []
             full_times: list[float] = []
-            for _ in range(cases):  # interleaved, so drift on the machine hits both alike
+            for _ in range(cases):  # interleaved, so drift on the machine hits all alike
                 engine_times += engine_bench.run_case()
+                warm_times += engine_bench.run_case(warm=True)
                 full_times += http_bench.run_case()
             if profile:
                 profile_http(kind, http_bench, profile)
@@ -332,7 +347,7 @@ def bench_database(kind: str, cases: int, warmup: int, profile: int) -> Result:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    return Result(kind, engine_times, full_times)
+    return Result(kind, engine_times, full_times, warm_times)
 
 
 def profile_http(kind: str, http_bench: HttpBench, cases: int, top: int = 35) -> None:

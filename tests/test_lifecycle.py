@@ -62,21 +62,23 @@ def test_full_lifecycle_with_revision_delivery_monitoring_and_evaluation(staff, 
     complete(cw, case_id, "monitoring", contact_on="2026-12-26", next_monitoring_on="2027-01-26")
     assert case_of(case_id).state == "evaluation"
     complete(cw, case_id, "evaluation")
+    assert case_of(case_id).state == "evaluation"  # the evaluation proposes; the meeting decides
+    complete(lead, case_id, "coordination_meeting", decision="close", closure_reason="goal_achieved")
 
     case = case_of(case_id)
     assert (case.state, case.closure_reason) == ("closed", "goal_achieved")
     assert db.session.query(Closure).filter_by(case_id=case_id).one().reason == "goal_achieved"
     assert db.session.query(ServiceRecord).filter_by(case_id=case_id).count() == 3
-    assert db.session.query(CoordinationMeeting).filter_by(case_id=case_id).count() == 2
+    assert db.session.query(CoordinationMeeting).filter_by(case_id=case_id).count() == 3
     assert db.session.query(HumanTask).filter_by(case_id=case_id, status="open").count() == 0
     events = [e.event_type for e in db.session.query(AuditEvent).filter_by(case_id=case_id).order_by(AuditEvent.id)]
     assert events[0] == "case_opened" and events[-1] == "case_closed"
-    assert events.count("task_completed") == 12
+    assert events.count("task_completed") == 13
 
     page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "終結しています" in page and "第2版の目標" in page and "第1版の目標" in page
     decision = db.session.query(SupportDecision).filter_by(case_id=case_id, service="work_readiness").one()
-    notice = cw.get(f"/cases/{case_id}/decisions/{decision.id}/notice").get_data(as_text=True)
+    notice = cw.get(f"/cases/{case_id}/decisions/{decision.id}/notice", follow_redirects=True).get_data(as_text=True)
     assert "支援決定通知書" in notice and "就労準備支援" in notice and "第2版" in notice
 
 
@@ -124,7 +126,8 @@ def test_request_pa_handoff_mid_support(staff, login):
     assert case.state == "handoff_pa"
     # Support goes on while the hand-off is prepared (non-interrupting).
     open_keys = sorted(t.form_key for t in db.session.query(HumanTask).filter_by(case_id=case_id, status="open"))
-    assert open_keys == ["monitoring", "pa_handoff", "service_record", "service_record"]
+    # (the plan's 就労準備支援 term has its review task open)
+    assert open_keys == ["monitoring", "pa_handoff", "service_record", "service_record", "work_readiness_review"]
     complete(cw, case_id, "pa_handoff")
     case = case_of(case_id)
     assert (case.state, case.closure_reason) == ("closed", "public_assistance")

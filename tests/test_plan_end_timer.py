@@ -32,4 +32,5 @@ def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
     assert case.state == "evaluation" and case.next_timer_at is None
     open_task(case_id, "evaluation")
     complete(cw, case_id, "evaluation", outcome="replan", closure_reason="")
+    complete(lead, case_id, "coordination_meeting", decision="continue")
     assert case_of(case_id).state == "plan_draft"

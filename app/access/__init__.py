@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .covers import covered_user_ids
 from .policy import (
+    ADVISER_ACTIONS,
     CASE_OPENING_ROLES,
     SUPERVISOR_ROLES,
     WARD_STAFF_ROLES,
@@ -34,6 +35,7 @@ from .policy import (
 from .registry import RULES, access_rule, rule_for, undeclared_endpoints
 
 __all__ = [
+    "ADVISER_ACTIONS",
     "CASE_OPENING_ROLES",
     "RULES",
     "SUPERVISOR_ROLES",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import g, has_request_context
+
 from app.clock import today
 from app.extensions import db
 from app.models import CoverAssignment, User
@@ -18,6 +20,11 @@ def covered_user_ids(user: User, day: date | None = None) -> set[int]:
     if not getattr(user, "is_authenticated", False) or getattr(user, "id", None) is None:
         return set()
     day = day or _today()
+    # A page of fifty cases asks once per case and again per masking decision: within one
+    # request the answer is read once.
+    memo = g.setdefault("_tsunagi_covered", {}) if has_request_context() else None
+    if memo is not None and (user.id, day) in memo:
+        return set(memo[(user.id, day)])
     rows = (
         db.session.query(CoverAssignment.absent_user_id)
         .filter(
@@ -28,4 +35,7 @@ def covered_user_ids(user: User, day: date | None = None) -> set[int]:
         )
         .all()
     )
-    return {row[0] for row in rows}
+    found = {row[0] for row in rows}
+    if memo is not None:
+        memo[(user.id, day)] = frozenset(found)
+    return found

@@ -7,6 +7,8 @@
   section_chief) sees every case and open task of the ward, may take tasks over, and reassigns.
 - Cover (代理): while a cover assignment is running, the cover user sees and acts on the absent
   user's cases and tasks, even across wards (the domain matrix: "only when covering, logged").
+- A case under DV / 住所秘匿 (``flags.is_protected``) is absent from a provider's views: the
+  provider still works its own task (whose page shows no address), nothing more.
 - ``referrer`` users submit referral slips and read what the slip's consent allows; they never
   see cases.  ``stats_viewer`` sees aggregates only; ``process_owner`` and ``admin`` have no
   case access.
@@ -19,6 +21,7 @@ from sqlalchemy import and_, false, or_
 from app.models import Case, HumanTask, User
 
 from .covers import covered_user_ids
+from .flags import is_protected
 
 WARD_STAFF_ROLES = {
     "caseworker", "lead_worker", "section_chief", "employment_navigator", "budget_advisor", "provider",
@@ -30,6 +33,7 @@ WHOLE_WARD_READERS = {"caseworker"} | SUPERVISOR_ROLES
 REFERRAL_ROLES = {"referrer"} | CASE_OPENING_ROLES
 STATS_ROLES = {"stats_viewer", "section_chief", "lead_worker"}
 COVER_SETTING_ROLES = {"section_chief"}
+PROTECTED_HIDDEN_ROLES = {"provider"}
 
 
 def _signed_in(user) -> bool:
@@ -60,6 +64,9 @@ def can_view_case(user: User, case: Case) -> bool:
         return False
     if user.roles & WHOLE_WARD_READERS:
         return True
+    # DV / 住所秘匿: a provider works its own task only; the case itself is absent from its views.
+    if user.roles & PROTECTED_HIDDEN_ROLES and not user.roles - PROTECTED_HIDDEN_ROLES and is_protected(case):
+        return False
     # Delivering roles see the cases they have a task on.
     return any(can_act_on_task(user, task) for task in _open_tasks(case))
 
@@ -130,9 +137,15 @@ def can_open_case(user: User, ward: str) -> bool:
     return _signed_in(user) and user.ward == ward and bool(user.roles & CASE_OPENING_ROLES)
 
 
+# Case actions of the 家計改善 adviser on a case they serve (the budget table, the arrears).
+ADVISER_ACTIONS = ("record_budget", "record_arrears")
+
+
 def can_run_action(user: User, case: Case, action: str) -> bool:
     if not can_view_case(user, case):
         return False
+    if action in ADVISER_ACTIONS and user.has_role("budget_advisor") and user.ward == case.ward:
+        return True
     if is_supervisor_of(user, case.ward) or is_covering(user, case.assigned_to_id):
         return True
     return user.has_role("caseworker") and user.ward == case.ward and case.assigned_to_id in (None, user.id)

@@ -41,6 +41,7 @@ from app.models import Case, User
 from . import policy
 from .consents import scope_allowed, tax_sharing_allows
 from .covers import covered_user_ids
+from .flags import address_allowed, is_protected
 from .switches import mask_nhi_as_tax
 
 ITEMS = ("tax_arrears", "nhi_arrears", "suicide_risk", "income", "address", "other_arrears", "assessment")
@@ -109,6 +110,8 @@ def visible_items(user: User, case: Case, basis: str | None = None) -> frozenset
         seen = _task_role_items(user, case)
     if not nhi_follows_tax() and "other_arrears" in seen:
         seen.add("nhi_arrears")
+    if "address" in seen and is_protected(case) and not address_allowed(basis, user.roles):
+        seen.discard("address")  # DV / 住所秘匿: the address stays with the worker and public assistance
     return frozenset(seen)
 
 
@@ -131,8 +134,11 @@ def can_see(user: User, case: Case, item: str) -> bool:
 
 
 def meeting_may_show(case: Case, item: str) -> bool:
-    """What a coordination-meeting / 支援会議 pack may carry: never the risk flag, tax only by consent."""
+    """What a coordination-meeting / 支援会議 pack may carry: never the risk flag, tax only by consent,
+    never a protected (DV / 住所秘匿) person's address."""
     if item == "suicide_risk":
+        return False
+    if item == "address" and is_protected(case):
         return False
     if item == "tax_arrears" or (item == "nhi_arrears" and nhi_follows_tax()):
         return scope_allowed(case, "tax_info") and scope_allowed(case, "support_meeting")
@@ -161,6 +167,10 @@ DOOR_KINDS = {
     "audit_trail": "auditor timeline, forms as submitted, diff, step-through (masking.mask_event_data)",
     "events": "GET /api/v1/cases/<id>/events (masking.mask_event_data)",
     "case_form": "case action forms and notices: no masked item is rendered",
+    "meeting_pack": "meeting agendas, minutes and packs: per viewer, never the risk flag, tax only by consent",
+    "api_services": "GET /api/v1/cases/<id>/services and /shelter: the test's figures only with income",
+    "api_budget": "GET /api/v1/cases/<id>/budget: budget lines with income, arrears by their source",
+    "api_child": "GET /api/v1/cases/<id>/child-referrals: only the owner, the provider and auditors; no address",
 }
 CASE_DATA_DOORS = {
     "cases.show": "case_page",

@@ -35,6 +35,10 @@ RULES = {
     "pa_slip_submit": "can_submit_pa_slip: pa_worker of the ward (生活保護廃止時 情報提供票)",
     "stats": "can_view_stats: aggregates only",
     "process_admin": "processes.can_manage_processes: process_owner only",
+    "support_meeting": "support_meetings.can_convene / can_view: lead_worker or section_chief of the ward, "
+                       "or a named member; anyone else gets 404",
+    "meeting_session": "sessions.can_hold: lead_worker or section_chief of the ward; a session's members read it",
+    "regular_meeting": "regular_meetings.can_hold: lead_worker or section_chief of the ward",
 }
 
 # Endpoints of the spine's blueprints (declared here so their modules stay untouched).

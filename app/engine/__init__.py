@@ -6,6 +6,7 @@ workflow) and plain dataclasses.  The engine never touches the database.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -22,6 +23,7 @@ from .serializer import AppSerializer
 from .specs import MAX_BPMN_BYTES, ProcessSpec, content_hash, parse_process, parse_xml
 from .static_checks import expression_problems, timer_expression_problems
 from .types import EngineError, ProcessProblem, StepOutcome, TaskNotReady, UserTaskInfo
+from .warm import WarmWorkflows
 
 __all__ = [
     "MAX_BPMN_BYTES",
@@ -68,9 +70,11 @@ def _element_id(exc: Exception) -> str | None:
 class RunningWorkflow:
     """One loaded case workflow.  Not thread-safe: load, act, save within one request."""
 
-    def __init__(self, workflow: BpmnWorkflow, serializer: AppSerializer):
+    def __init__(self, workflow: BpmnWorkflow, serializer: AppSerializer, warm: WarmWorkflows | None = None):
         self._wf = workflow
         self._serializer = serializer
+        self._warm = warm
+        self._warm_key: bytes | None = None  # set while the warm cache holds this workflow as its last dump
 
     # -- reading ---------------------------------------------------------
     @property
@@ -135,9 +139,16 @@ class RunningWorkflow:
     def _budget(self):
         return budget_scope(getattr(self._wf.script_engine.environment, "budget", None))
 
+    def _changing(self) -> None:
+        """The workflow is about to differ from the blob it was last saved as: not warm any more."""
+        if self._warm_key is not None:
+            self._warm.forget(self._warm_key, self._wf)
+            self._warm_key = None
+
     # `at`: the time SpiffWorkflow's timers see during the step (replay passes the recorded
     # time); None is the wall clock.
     def complete_task(self, task_id: str, data: dict, at: datetime | None = None) -> StepOutcome:
+        self._changing()
         with engine_time(at), self._budget():
             return self._complete_task(task_id, data)
 
@@ -150,7 +161,8 @@ class RunningWorkflow:
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady("task is not waiting for input")
-        task.data.update(data)
+        # A copy: the caller keeps its dict, and a workflow kept warm must not change with it.
+        task.data.update(copy.deepcopy(data))
         try:
             task.run()
         except (SpiffWorkflowException, WorkflowException) as exc:
@@ -161,6 +173,8 @@ class RunningWorkflow:
         return self.outcome()
 
     def send_message(self, name: str, payload: dict, at: datetime | None = None) -> StepOutcome:
+        self._changing()
+        payload = copy.deepcopy(payload)
         with engine_time(at), self._budget():
             return self._send_message(name, payload)
 
@@ -175,13 +189,17 @@ class RunningWorkflow:
         return self.outcome()
 
     def fire_due_timers(self, at: datetime | None = None) -> StepOutcome:
+        self._changing()
         with engine_time(at), self._budget():
             self._wf.refresh_timers()
             self._run_steps()
             return self.outcome()
 
     def dump(self) -> bytes:
-        return self._serializer.dump(self._wf)
+        blob = self._serializer.dump(self._wf)
+        if self._warm is not None:
+            self._warm_key = self._warm.keep(blob, self._wf)
+        return blob
 
 
 def _uuid(task_id: str):
@@ -201,6 +219,7 @@ class ProcessEngine:
         iteration.install()
         self.script_engine = make_script_engine(helpers)
         self.serializer = AppSerializer(self.script_engine)
+        self.warm = WarmWorkflows()
 
     def parse(self, files: dict[str, str], process_id: str) -> ProcessSpec:
         return parse_process(files, process_id)
@@ -214,7 +233,7 @@ class ProcessEngine:
         workflow = BpmnWorkflow(top, subprocesses, script_engine=self.script_engine)
         workflow._tsunagi_specs = (shared, top, dict(subprocesses))  # lets `dump` reuse spec texts
         workflow.task_tree.data.update(data or {})
-        running = RunningWorkflow(workflow, self.serializer)
+        running = RunningWorkflow(workflow, self.serializer, self.warm)
         with engine_time(at), running._budget():
             running._run_steps()
         return running
@@ -247,4 +266,18 @@ class ProcessEngine:
         return problems
 
     def load(self, blob: bytes) -> RunningWorkflow:
+        """The workflow saved as `blob`, deserialised afresh (for reading, replay, migration)."""
         return RunningWorkflow(self.serializer.load(blob), self.serializer)
+
+    def load_for_step(self, blob: bytes) -> RunningWorkflow:
+        """The workflow saved as `blob`, to act on and save again.
+
+        When this process saved exactly these bytes last (the previous step of the case ran here
+        and nobody changed the row since), the workflow it saved them from is handed out instead
+        of deserialising the blob again; the bytes are the version check.  Otherwise a fresh load.
+        The workflow saved at the end goes back to this process's warm cache.
+        """
+        workflow = self.warm.take(blob)
+        if workflow is None:
+            workflow = self.serializer.load(blob)
+        return RunningWorkflow(workflow, self.serializer, self.warm)

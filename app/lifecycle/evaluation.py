@@ -1,6 +1,7 @@
-"""評価 (evaluation): after the plan period (or 90 days without contact), close, re-plan or continue.
+"""評価 (evaluation): after the plan period (or 90 days without contact), proposes closing or re-planning.
 
-Closing for 連絡途絶 is a supervisor's decision (the ladder's evaluation task), never a caseworker's.
+The coordination meeting that follows decides (meeting.py, `closure_meeting`); the evaluation closes
+nothing.  Proposing closure for 連絡途絶 is a supervisor's call (the ladder's evaluation task).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from app.engine import UserTaskInfo
 from app.errors import ValidationFailed
 
+from . import programs
 from .deadlines import task_due_on
 from .kinds import HandlerResult, StepKind
 
@@ -19,7 +21,8 @@ def record_evaluation(step, task, submission, data: dict) -> HandlerResult:
         if task is None or not task.roles & SUPERVISOR_ROLES:
             raise ValidationFailed({"closure_reason": [
                 "連絡途絶による終結は、主任相談支援員または係長の判断（連絡途絶の評価）でのみ選べます"]})
-    return HandlerResult(closure_reason=data.get("closure_reason") if data["outcome"] == "close" else None)
+    programs.support_ending(step)  # a 就労準備 term review still open lapses
+    return HandlerResult()
 
 
 def prefill_evaluation(info: UserTaskInfo) -> dict:
@@ -28,14 +31,9 @@ def prefill_evaluation(info: UserTaskInfo) -> dict:
     return {}
 
 
-def confirm_evaluation(data: dict) -> str | None:
-    return "終結" if data.get("outcome") == "close" else None
-
-
 def evaluation_due_on(info: UserTaskInfo, ward: str | None):
     """Due a set time after the plan period ends (or on the ladder's evaluation date)."""
     return task_due_on(info.bpmn_id, info.form_key, info.data, ward)
 
 
-KINDS = (StepKind("evaluation", handle=record_evaluation, due_on=evaluation_due_on, prefill=prefill_evaluation,
-                  confirm=confirm_evaluation),)
+KINDS = (StepKind("evaluation", handle=record_evaluation, due_on=evaluation_due_on, prefill=prefill_evaluation),)

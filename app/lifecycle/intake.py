@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from app.clock import today
+from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import Person
+from app.models import Person, SupportMeeting
 
 from .consents import record_consent
 from .kinds import HandlerResult, StepKind
@@ -38,6 +39,7 @@ def record_intake(step, task, submission, data: dict) -> HandlerResult:
     person.receiving_public_assistance = bool(data.get("receiving_public_assistance"))
     db.session.flush()
     case.route = data.get("route")
+    link_support_meeting(step, data)
     scopes = list(data.get("consent_scopes") or [])
     if data.get("applied") or scopes:  # the 申込 consent as a record, given by the person only
         exclusions = [line.strip() for line in (data.get("consent_exclusions") or "").splitlines() if line.strip()]
@@ -49,6 +51,21 @@ def record_intake(step, task, submission, data: dict) -> HandlerResult:
     register_household_member(step, person.id)
     reason = {"info_only": "info_only", "refer_other": "referred_out"}.get(data["screening_result"])
     return HandlerResult(closure_reason=reason)
+
+
+def link_support_meeting(step, data: dict) -> None:
+    """An intake that came from a 支援会議 names it: the case points to the meeting (by id only).
+
+    Nothing of the meeting's record enters the case; a meeting of another ward, or none, is refused.
+    """
+    meeting_id = data.get("support_meeting_id")
+    if not meeting_id or data.get("route") != "support_meeting":
+        return
+    meeting = db.session.get(SupportMeeting, int(meeting_id))
+    if meeting is None or meeting.ward != step.case.ward:
+        raise ValidationFailed({"support_meeting_id": ["この区の支援会議の番号を入力してください"]})
+    step.case.support_meeting_id = meeting.id
+    step.record("support_meeting_linked", support_meeting_id=meeting.id)
 
 
 def prefill_intake(info) -> dict:

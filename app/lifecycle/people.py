@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.access.flags import is_named_abuser
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Case, Consent, DataItem, HouseholdMember, Person
@@ -23,6 +24,7 @@ from app.models import Case, Consent, DataItem, HouseholdMember, Person
 if TYPE_CHECKING:
     from .steps import CaseStep
 
+ABUSER_REFUSAL = "DV・住所秘匿の記録で加害者とされている方は、この世帯に登録できません"
 PA_PLAN_REFUSAL = "生活保護受給中の方には、生活困窮者自立支援法に基づくプランは作成できません（生活保護受給中）"
 
 
@@ -133,6 +135,9 @@ def register_household_member(step: CaseStep, person_id: int) -> None:
     member = db.session.get(HouseholdMember, case.household_member_id)
     if member is None:
         return
+    person = db.session.get(Person, person_id)
+    if person is not None and is_named_abuser(member.household_id, person.name, person.kana):
+        raise ValidationFailed({"person_name": [ABUSER_REFUSAL]})
     member.person_id = person_id
     member.status = member_status(person_id)
     step.record("household_member_registered", member_id=member.id, status=member.status)

@@ -17,8 +17,10 @@ from . import (
     meeting,
     monitoring,
     no_response,
+    outcome,
     person_correction,
     plan,
+    programs,
     progress,
     public_assistance,
     risk,
@@ -28,7 +30,8 @@ from .kinds import HandlerResult, StepKind
 __all__ = ["HandlerResult", "StepKind", "for_form", "kinds"]
 
 _MODULES = (intake, assessment, plan, meeting, delivery, monitoring, evaluation, closure, public_assistance,
-            no_response, risk, progress, person_correction)
+            no_response, risk, progress, person_correction, programs)
+_MODULES += (outcome,)  # 就労・増収 (record_outcome)
 
 
 @cache

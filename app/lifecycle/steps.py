@@ -63,7 +63,7 @@ class CaseStep:
     @property
     def workflow(self) -> RunningWorkflow:
         if self._workflow is None:
-            self._workflow = engine().load(self.case.workflow_blob)
+            self._workflow = engine().load_for_step(self.case.workflow_blob)
         return self._workflow
 
     def record(self, event_type: str, actor_id: int | None = None, **data):

@@ -8,23 +8,42 @@ from .data_item import DataItem
 from .deadline import ClosedDay, DeadlineRule
 from .household import Household, HouseholdMember
 from .idempotency import IdempotencyRecord
+from .meeting_session import MeetingSession, MeetingSessionCase
 from .notice import Notice, NoticeSeries
 from .notification import Notification, TimerIncident
 from .person import Person
 from .plan import CoordinationMeeting, PlanVersion, ProgressNote, ServiceRecord, SupportDecision
 from .privacy import PrivacySetting, RiskFlag, RiskReferral
 from .process import ProcessDraft, ProcessVersion
+from .programs import (
+    ArrearsItem,
+    BudgetTable,
+    ChildReferral,
+    Inquiry,
+    PersonFlags,
+    ServiceEligibility,
+    ShelterExtension,
+    ShelterStay,
+)
+from .ratelimit import RateLimitCounter
 from .referral_receipt import ReferralReceipt
+from .regular_meeting import RegularMeeting
 from .rules import RuleVersion
+from .staff_task import StaffTask
+from .statistics import Outcome, StatFact, StatTarget, WardPopulation
 from .submission import FormSubmission
+from .support_meeting import SupportMeeting, SupportMeetingItem, SupportMeetingMember
 from .task import HumanTask, TaskDraft
 from .token import ApiToken
 from .user import User
 
 __all__ = [
     "ApiToken",
+    "ArrearsItem",
     "AuditEvent",
+    "BudgetTable",
     "Case",
+    "ChildReferral",
     "ClosedDay",
     "Closure",
     "Consent",
@@ -37,10 +56,12 @@ __all__ = [
     "HouseholdMember",
     "HumanTask",
     "IdempotencyRecord",
+    "Inquiry",
     "Notice",
     "NoticeSeries",
     "Notification",
     "Person",
+    "PersonFlags",
     "PlanVersion",
     "PrivacySetting",
     "ProcessDraft",
@@ -50,9 +71,24 @@ __all__ = [
     "RiskFlag",
     "RiskReferral",
     "RuleVersion",
+    "ServiceEligibility",
     "ServiceRecord",
+    "ShelterExtension",
+    "ShelterStay",
     "SupportDecision",
+    "RateLimitCounter",
     "TaskDraft",
     "TimerIncident",
     "User",
+    "StaffTask",
+    "MeetingSession",
+    "MeetingSessionCase",
+    "SupportMeeting",
+    "SupportMeetingItem",
+    "SupportMeetingMember",
+    "RegularMeeting",
+    "Outcome",
+    "StatFact",
+    "StatTarget",
+    "WardPopulation",
 ]

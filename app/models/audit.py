@@ -1,4 +1,5 @@
-"""Audit events: append-only and hash-chained, one chain per case plus one for events without a case.
+"""Audit events: append-only and hash-chained, one chain per case, one per API token for its uses, and
+one for the other events without a case.
 
 Each event stores the hash of the event before it in its chain (`prev_hash`) and its own
 `hash` = SHA-256 over the canonical payload (chain, sequence, previous hash, type, case,
@@ -46,8 +47,28 @@ class AuditEvent(db.Model):
     actor = relationship("User")
 
 
+TOKEN_CHAIN_PREFIX = "token:"
+TOKEN_USE_EVENT = "api_token_used"
+
+
 def chain_key(case_id: int | None) -> str:
     return f"case:{case_id}" if case_id is not None else SYSTEM_CHAIN
+
+
+def token_chain_key(token_id: int) -> str:
+    """The chain of one API token's uses: every API call appends one event, so the calls of different
+    tokens must not queue on one chain's lock."""
+    return f"{TOKEN_CHAIN_PREFIX}{token_id}"
+
+
+def belongs_in_chain(event: AuditEvent, chain: str) -> bool:
+    """Whether the event may sit in this chain (a row moved to another chain is tampering)."""
+    if event.case_id is not None:
+        return chain == chain_key(event.case_id)
+    if chain.startswith(TOKEN_CHAIN_PREFIX):
+        token_id = (event.data or {}).get("token_id")
+        return event.event_type == TOKEN_USE_EVENT and chain == token_chain_key(token_id)
+    return chain == SYSTEM_CHAIN
 
 
 def utc_iso(value: datetime) -> str:

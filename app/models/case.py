@@ -24,6 +24,8 @@ class Case(db.Model):
     closed_on: Mapped[date | None]
     closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
     route: Mapped[str | None] = mapped_column(sa.String(32))
+    # The 支援会議 that led to this consultation (route support_meeting), if intake named it.
+    support_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_meetings.id"))
     # 再相談: the earlier episode of the same person this one follows (closed episodes stay as they are).
     previous_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
     reconsultation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

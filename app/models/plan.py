@@ -44,6 +44,10 @@ class CoordinationMeeting(db.Model):
     requested_changes: Mapped[str | None] = mapped_column(sa.Text)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("form_submissions.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # plan: reviews a plan draft; closure: after the evaluation, decides close or continue.
+    purpose: Mapped[str] = mapped_column(sa.String(16), default="plan", server_default="plan")
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    person_absence_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     plan_version = relationship("PlanVersion")
 
@@ -52,20 +56,32 @@ class SupportDecision(db.Model):
     """支援決定: one per statutory service of the approved plan version."""
 
     __tablename__ = "support_decisions"
-    __table_args__ = (sa.UniqueConstraint("plan_version_id", "service"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     plan_version_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_versions.id"))
-    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("coordination_meetings.id"))
+    # None for a decision taken outside a meeting (a 就労準備 term decided by its review).
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coordination_meetings.id"))
     service: Mapped[str] = mapped_column(sa.String(64))
     delivering_role: Mapped[str] = mapped_column(sa.String(32))
     decided_on: Mapped[date]
     period_from: Mapped[date]
     period_to: Mapped[date]
+    # decided, in_progress, ended, refused (contract names)
+    status: Mapped[str] = mapped_column(sa.String(16), default="decided", server_default="decided")
+    term: Mapped[int | None]  # 就労準備支援: 1, 2, …
+    eligibility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_eligibilities.id"))
+    eligibility_basis: Mapped[str | None] = mapped_column(sa.String(16))
+    # A term beyond the limits (施行規則第5条ただし書き): the section chief's reason.
+    exception_reason: Mapped[str | None] = mapped_column(sa.Text)
+    exception_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    notice_id: Mapped[int | None]
+    ended_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     plan_version = relationship("PlanVersion")
+    eligibility = relationship("ServiceEligibility")
 
 
 class ServiceRecord(db.Model):

@@ -36,6 +36,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(referrals.bp)
     episodes.register(app)
+    from . import meetings  # 支援会議, meeting sessions, 定例支援調整会議
+
+    app.register_blueprint(meetings.bp)
     template_helpers.register(app)
 
     @app.errorhandler(ServiceError)

@@ -41,9 +41,9 @@ def index():
 @access_rule("case_history")
 def timeline(case_id: int):
     case = history.case_for_auditor(current_user, case_id)
-    entries = history.timeline(case, _locale())
-    history.note_read(current_user, case, "timeline")
-    return render_template("audit/timeline.html", case=case, entries=entries)
+    page = history.timeline_page(case, _int_arg("from") or 1, _locale())
+    history.note_read(current_user, case, "timeline", **({"from_sequence": page.start} if page.start > 1 else {}))
+    return render_template("audit/timeline.html", case=case, entries=page.entries, page=page)
 
 
 @bp.get("/cases/<int:case_id>/submissions/<int:submission_id>")

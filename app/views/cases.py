@@ -71,6 +71,8 @@ def notice(case_id: int, decision_id: int):
     decision = decision_of(case, decision_id)
     if decision is None:
         abort(404)
+    if decision.notice_id is not None:  # issued through the notice machinery: its numbered A4 page
+        return redirect(url_for("notices.show", notice_id=decision.notice_id)), 303
     record_case_view(current_user, case, "decision_notice", decision_id=decision.id)
     return render_template("notice.html", case=case, decision=decision)
 

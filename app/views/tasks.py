@@ -7,6 +7,7 @@ from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.forms import values as form_values
 from app.lifecycle.registry import confirmation_reason
+from app.programs import eligibility
 from app.services import processes
 from app.services.cases import form_drafts, review
 from app.services.cases.reads import record_case_view
@@ -39,8 +40,9 @@ def show(task_id: int):
 def _case_panel(task) -> dict:
     """The case data shown beside a task form, masked for the viewer (and for meetings)."""
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    return {"case": task.case, "data": masking.case_data(viewer), "cancellation": cancellation_of(task),
-            "review": review.review_for(task) if task.status == "open" else None}
+    checks = eligibility.meeting_checks(task.case, viewer.sees) if task.form_key == "coordination_meeting" else []
+    return {"case": task.case, "data": masking.case_data(viewer), "service_checks": checks,
+            "cancellation": cancellation_of(task), "review": review.review_for(task) if task.status == "open" else None}
 
 
 @bp.post("/<int:task_id>")

@@ -33,6 +33,20 @@ ACTION_LABELS = {
     "flag_risk": lazy_gettext("自死リスクを記録"),
     "correct_person": lazy_gettext("本人情報を訂正"),
 }
+ACTION_LABELS["record_outcome"] = lazy_gettext("就労・増収を記録")
+# The statutory programmes' actions.
+ACTION_LABELS.update({
+    "record_eligibility": lazy_gettext("要件確認を記録"),
+    "admit_shelter": lazy_gettext("一時生活支援 入所"),
+    "extend_shelter": lazy_gettext("一時生活支援 延長"),
+    "discharge_shelter": lazy_gettext("一時生活支援 退所"),
+    "record_pa_start": lazy_gettext("生活保護の開始を記録"),
+    "set_person_flags": lazy_gettext("DV・住所秘匿を設定"),
+    "log_inquiry": lazy_gettext("第三者からの問い合わせを記録"),
+    "record_budget": lazy_gettext("家計表を記録"),
+    "record_arrears": lazy_gettext("滞納の整理を記録"),
+    "refer_child": lazy_gettext("子どもの学習・生活支援につなぐ"),
+})
 
 
 def action_label(action: str) -> str:
@@ -137,6 +151,7 @@ def display_value(value, unit: str | None = None) -> str:
 
 
 def register(app: Flask) -> None:
+    from app.access.flags import is_protected
     from app.services import processes
 
     def form_title(case, form_key: str) -> str:
@@ -147,5 +162,6 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
-                                 display_value=display_value, due_hint=due_hint, code_choices=code_choices)
+                                 display_value=display_value, case_protected=is_protected, due_hint=due_hint,
+                                 code_choices=code_choices)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jdate_weekday=jdate_weekday)

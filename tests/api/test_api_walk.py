@@ -58,7 +58,8 @@ def test_referral_to_closure_through_the_api(api, make_user, staff):
     action = cw.post(f"/cases/{case_id}/actions/record_progress", json={"data": sample("progress_note", DAY)})
     assert action.status_code == 200, action.get_json()
     complete(cw, case_id, "monitoring", contact_on="2026-12-26", next_monitoring_on="2027-01-26")
-    final = complete(cw, case_id, "evaluation")
+    assert complete(cw, case_id, "evaluation")["state"] == "evaluation"  # the meeting decides
+    final = complete(lead, case_id, "coordination_meeting", decision="close", closure_reason="goal_achieved")
     assert final["state"] == "closed" and final["open_tasks"] == []
 
     case = cw.get(f"/cases/{case_id}").get_json()

@@ -55,14 +55,10 @@ def _lost_answer(send) -> None:
 
 def test_failed_token_use_record_does_not_turn_a_committed_case_into_an_error(app, api, staff, monkeypatch,
                                                                              caplog):
-    real = audit_chain.record_system_event
+    def record_token_use(token_id, actor_id, **data):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
 
-    def record_system_event(event_type, actor_id, **data):
-        if event_type == "api_token_used":
-            raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
-        return real(event_type, actor_id, **data)
-
-    monkeypatch.setattr(audit_chain, "record_system_event", record_system_event)
+    monkeypatch.setattr(audit_chain, "record_token_use", record_token_use)
     cw = api(staff["caseworker"])
     with caplog.at_level(logging.WARNING, logger="tsunagi.api"):
         response = cw.post("/cases", json={})
@@ -146,16 +142,18 @@ def test_simultaneous_requests_with_one_key_open_one_case(app, staff):
     assert _count(Case) == 1
 
 
-@pytest.mark.skipif(DB_KIND != "postgresql", reason="the system chain's lock is PostgreSQL's")
-def test_a_held_system_chain_lock_does_not_hold_the_answer(app, api, staff, monkeypatch, caplog):
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="the token row lock is PostgreSQL's")
+def test_a_held_token_lock_does_not_hold_the_answer(app, api, staff, monkeypatch, caplog):
+    from app.models import ApiToken
     from app.services.staff import tokens
 
     monkeypatch.setattr(tokens, "TOKEN_USE_LOCK_TIMEOUT_MS", 200)
     cw = api(staff["caseworker"])
-    lock = {"namespace": audit_chain._ADVISORY_NAMESPACE}
+    token_id = db.session.query(ApiToken.id).scalar()
+    db.session.rollback()
     engine = db.engine
-    other = engine.connect()  # another process holds the system chain's lock and does not let go
-    other.execute(sa.text("SELECT pg_advisory_lock(:namespace, 0)"), lock)
+    other = engine.connect()  # another call with this token holds its row lock and does not let go
+    other.execute(sa.text("SELECT id FROM api_tokens WHERE id = :id FOR UPDATE"), {"id": token_id})
     pid = other.execute(sa.text("SELECT pg_backend_pid()")).scalar()
 
     def end_the_holder():  # a watchdog, so that a regression fails instead of hanging the suite
@@ -172,8 +170,7 @@ def test_a_held_system_chain_lock_does_not_hold_the_answer(app, api, staff, monk
     finally:
         watchdog.cancel()
         with contextlib.suppress(sa.exc.DBAPIError, sa.exc.PendingRollbackError):  # gone if the watchdog fired
-            other.execute(sa.text("SELECT pg_advisory_unlock(:namespace, 0)"), lock)
-            other.commit()
+            other.rollback()
         with contextlib.suppress(sa.exc.DBAPIError, sa.exc.PendingRollbackError):
             other.close()
     assert response.status_code == 201, response.get_json()

@@ -42,6 +42,16 @@ OPERATIONS = [
     "POST /cases/{case_id}/reconsultation",
     "GET /cases",  # case search (masked results)
     "GET /cases/{case_id}/notices",
+    "GET /stats/monthly",  # statistics (aggregates)
+    # meetings
+    "POST /support-meetings", "GET /support-meetings/{meeting_id}", "POST /support-meetings/{meeting_id}/items",
+    "POST /support-meetings/{meeting_id}/actions", "POST /support-meetings/{meeting_id}/minutes",
+    "POST /meeting-sessions", "GET /meeting-sessions/{session_id}", "POST /meeting-sessions/{session_id}/cases",
+    "POST /meeting-sessions/{session_id}/cases/{case_id}/minutes", "POST /regular-meetings",
+    "GET /regular-meetings/{meeting_id}/pack", "POST /regular-meetings/{meeting_id}/minutes",
+    # statutory services
+    "GET /cases/{case_id}/services", "GET /cases/{case_id}/shelter", "GET /cases/{case_id}/budget",
+    "GET /cases/{case_id}/child-referrals",
 ]
 
 

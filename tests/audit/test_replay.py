@@ -58,6 +58,7 @@ def test_the_plan_end_timer_is_replayed_at_its_recorded_time(app, staff, login, 
     with freeze_time(clock.current):
         assert "fired 1 timer(s)" in app.test_cli_runner().invoke(args=["timers", "run-due"]).output
     complete(cw, case_id, "evaluation", outcome="replan", closure_reason="")
+    complete(lead, case_id, "coordination_meeting", decision="continue")
     assert case_of(case_id).state == "plan_draft"
     result = _replay(app, case_id)
     assert result.exit_code == 0, result.output

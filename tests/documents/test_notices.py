@@ -63,7 +63,8 @@ def test_a_notice_is_numbered_printed_and_listed(app, staff, login, case_id, clo
     listing = cw.get(f"/cases/{case_id}/notices").get_data(as_text=True)
     assert "中生支第1号" in listing and "住居確保給付金不支給決定通知書" in listing
 
-    events = db.session.query(AuditEvent).filter_by(case_id=case_id, event_type="notice_issued").all()
+    events = (db.session.query(AuditEvent).filter_by(case_id=case_id, event_type="notice_issued")
+              .order_by(AuditEvent.id).all())
     assert [e.data["number"] for e in events] == ["中生支第1号", "中生支第2号"]
 
 

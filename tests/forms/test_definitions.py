@@ -35,6 +35,7 @@ CONTRACT = {
     },
     "coordination_meeting": {
         "held_on": "date", "attendees": "codes", "decision": "code", "requested_changes": "text",
+        "closure_reason": "code",
     },
     "monitoring": {
         "contact_on": "date", "contact_made": "bool", "progress": "text", "replan_needed": "bool",

@@ -9,7 +9,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Consent, DataItem, HumanTask
-from tests.helpers import case_of, complete, walk_in
+from app.services.staff.tokens import issue_token
+from tests.helpers import case_of, complete, form_post, walk_in
 
 DAY = date(2026, 11, 26)
 # Values that appear nowhere else, so that finding them in a response proves the item was shown.
@@ -77,10 +78,32 @@ def privacy_case(privacy_users, login, clock):
         complete(cw, case_id, "intake", DAY, address=ADDRESS, new_person=True)
         add_consent(case_id, CONSENT_SCOPES, tax_roles)
         add_items(case_id)
+        # Sheltered the same day, before any plan (the income as the admission recorded it).
+        raw, _ = issue_token(users["caseworker"].username)
+
+        def action(name, data):
+            response = cw.post(f"/api/v1/cases/{case_id}/actions/{name}", json={"data": data},
+                               headers={"Authorization": f"Bearer {raw}"})
+            assert response.status_code == 200, response.get_json()
+
+        action("admit_shelter", {"admitted_at": "2026-11-26T09:30:00+09:00", "facility": "はまかぜ",
+                                 "income": INCOME, "assets": 0, "urgent": True, "certified_by": "chief",
+                                 "deemed_reason": "住居がなく緊急", "pa_right_told_on": DAY.isoformat(),
+                                 "pa_choice": "not_now"})
+        # The budget table and the 家計再生プラン's arrears, as the worker recorded them.
+        action("record_budget", {"month": "2026-11", "income_wages": INCOME, "spend_rent": 52000})
+        action("record_arrears", {"kind": "tax", "amount": TAX, "handling": "installment",
+                                  "monthly_installment": 5000, "agreed_on": DAY.isoformat()})
+        action("record_arrears", {"kind": "nhi", "amount": NHI, "handling": "reduction"})
         complete(cw, case_id, "assessment", DAY, monthly_income=INCOME, tax_arrears=TAX, suicide_risk="high",
                  risk_indicators=["ideation", "isolation"], risk_note=RISK_NOTE)
         complete(cw, case_id, "plan", DAY, statutory_services=["household_budget", "work_readiness",
                                                                "temporary_shelter"])
+        # The income is over the standard test: both services on the 準ずる者 route, approved by the lead worker.
+        for service in ("work_readiness",):
+            response = cw.post(f"/cases/{case_id}/actions/record_eligibility", data=form_post({
+                "service": service, "basis": "deemed", "reason": "本人の状況から支援が必要", "approved_by": "lead"}))
+            assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         complete(lead, case_id, "coordination_meeting", DAY)
         from app.services.staff.assignment import set_cover
 

@@ -103,7 +103,7 @@ def meeting_case(staff, login):
         add_items(case_id)
         complete(cw, case_id, "assessment", DAY, monthly_income=INCOME, tax_arrears=TAX, suicide_risk="high",
                  risk_indicators=["ideation"], risk_note=RISK_NOTE)
-        complete(cw, case_id, "plan", DAY)
+        complete(cw, case_id, "plan", DAY, statutory_services=["household_budget"])
         return case_id
 
     return make

@@ -31,6 +31,8 @@ SEARCH_SENTINELS = {"address": (ADDRESS,), "suicide_risk": ("自死リスク", '
 DOOR_CARRIES = {
     "case_page": set(ITEMS), "api_case": set(ITEMS), "task_form": set(ITEMS), "export": set(ITEMS),
     "events": {"tax_arrears", "suicide_risk", "income", "address"}, "search": {"address", "suicide_risk"},
+    "api_services": {"income"},  # the eligibility test's figures
+    "api_budget": {"income", "tax_arrears", "nhi_arrears"},  # the budget table and the arrears
 }
 OWNER = set(ITEMS)
 # viewer -> items the matrix lets them see on this case (consent: support_agencies, budget, employment;
@@ -97,12 +99,18 @@ class Doors:
     def events(self):
         return [self._api(f"/cases/{self.pc.case_id}/events")]
 
+    def api_services(self):
+        return [self._api(f"/cases/{self.pc.case_id}/services"), self._api(f"/cases/{self.pc.case_id}/shelter")]
+
+    def api_budget(self):
+        return [self._api(f"/cases/{self.pc.case_id}/budget")]
+
     def search(self):
         return [self.page.get("/cases/search", query_string={"q": "よこはま"}),
                 self._api("/cases?q=ヨコハマ")]
 
 
-DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search")
+DOOR_NAMES = ("case_page", "api_case", "task_form", "export", "events", "search", "api_services", "api_budget")
 
 
 def _expected(name: str, door: str) -> set[str]:
@@ -128,7 +136,7 @@ def test_each_viewer_sees_exactly_the_allowed_items_at_every_door(app, login, ma
     assert problems == [], "\n".join(problems)
 
 
-def _problems(app, login, matrix_case, name) -> list[str]:
+def _problems(app, login, matrix_case, name, protected: bool = False) -> list[str]:
     doors = Doors(app, login, matrix_case, name)
     problems = []
     for door in DOOR_NAMES:
@@ -136,6 +144,8 @@ def _problems(app, login, matrix_case, name) -> list[str]:
         texts = [_text(r) for r in responses]
         opened = [r.status_code == 200 for r in responses]
         expected = _expected(name, door)
+        if protected and name not in PROTECTED_ADDRESS_VIEWERS:
+            expected = expected - {"address"}
         if expected and not all(opened):
             problems.append(f"{name} {door}: could not open ({[r.status_code for r in responses]})")
             continue
@@ -148,6 +158,23 @@ def _problems(app, login, matrix_case, name) -> list[str]:
                                     f"{'shown' if shown else 'hidden'} (expected "
                                     f"{'shown' if item in expected else 'hidden'})")
     return problems
+
+
+# DV / 住所秘匿: only the owner of the case (and public assistance, who has no task here) keeps the address.
+PROTECTED_ADDRESS_VIEWERS = {"caseworker", "lead_worker", "section_chief", "cover"}
+
+
+def test_with_a_dv_flag_the_address_leaves_every_door_but_the_owners(app, login, privacy_case):
+    from app.services.staff.tokens import issue_token
+
+    pc = privacy_case()
+    raw, _ = issue_token(pc.users["caseworker"].username)
+    response = app.test_client().post(f"/api/v1/cases/{pc.case_id}/actions/set_person_flags",
+                                      json={"data": {"dv": True, "address_secrecy": True}},
+                                      headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200, response.get_json()
+    problems = [problem for name in VIEWERS for problem in _problems(app, login, pc, name, protected=True)]
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_risk_flag_its_tasks_and_events_are_invisible_to_delivering_roles(app, login, matrix_case):
@@ -180,6 +207,28 @@ def test_every_endpoint_declares_its_privacy_door(app):
 
 
 def test_every_door_kind_is_checked_by_the_matrix():
-    # case_form (action forms, notices) renders no masked item; audit_trail is checked in test_doors.py.
-    checked_elsewhere = {"case_form", "audit_trail"}
+    # case_form (action forms, notices) renders no masked item; audit_trail is checked in test_doors.py;
+    # api_child (child referrals) in tests/programs/services/test_child_support.py;
+    # meeting_pack (agendas, minutes, regular-meeting packs) in tests/meetings/.
+    checked_elsewhere = {"case_form", "audit_trail", "api_child", "meeting_pack"}
     assert set(DOOR_KINDS) - checked_elsewhere == set(DOOR_NAMES)
+
+
+def test_notices_show_the_address_only_to_viewers_the_matrix_lets_see_it(app, login, matrix_case):
+    """The shelter's 利用決定 to the person carries the address it is sent to (masked by role)."""
+    from app.extensions import db
+    from app.models import Notice
+
+    notice = db.session.query(Notice).filter_by(case_id=matrix_case.case_id, kind="shelter_admission",
+                                                recipient="person").one()
+    problems = []
+    for name in VIEWERS:
+        response = login(matrix_case.users[name]).get(f"/notices/{notice.id}")
+        if name not in EXPECTED:
+            if response.status_code != 404:
+                problems.append(f"{name}: {response.status_code}")
+            continue
+        shown = ADDRESS in response.get_data(as_text=True)
+        if response.status_code != 200 or shown != ("address" in EXPECTED[name]):
+            problems.append(f"{name}: status {response.status_code}, address {'shown' if shown else 'hidden'}")
+    assert problems == [], "\n".join(problems)

@@ -22,7 +22,7 @@ BPMNDI = layout_bpmn.BPMNDI
 # The way through each diagram a caseworker follows most often, in the order it is drawn.
 MAIN_PATHS = {
     "case_lifecycle.bpmn": ["start_case", "intake", "gw_screening", "assessment", "plan", "meeting", "support_phase",
-                            "evaluation", "gw_evaluation", "end_evaluated"],
+                            "evaluation", "closure_meeting"],
     "support_phase.bpmn": ["support_start", "support_fork", "monitoring", "gw_monitoring", "throw_evaluate"],
     "no_response.bpmn": ["nr_start", "recontact", "contact_letter", "home_visit", "suspension_decision",
                          "suspended_contact", "nr_end_evaluate"],

@@ -86,6 +86,7 @@ def test_an_old_case_runs_to_its_end_on_the_single_diagram_and_replays(app, sing
              ended_on="2026-12-20", outcome="家計表を作成した")
     complete(cw, new_case, "monitoring", contact_on="2026-12-26", next_monitoring_on="2027-01-26")
     complete(cw, new_case, "evaluation")
+    complete(lead, new_case, "coordination_meeting", decision="close", closure_reason="goal_achieved")
     assert case_of(new_case).state == "closed"
     _replay(app, new_case)
 
@@ -127,6 +128,7 @@ def test_the_dry_run_reports_each_old_case_and_cases_move_to_the_split_set_and_b
              ended_on="2026-12-20", outcome="家計表を作成した")
     complete(cw, in_support, "monitoring", contact_on="2026-12-26", next_monitoring_on="2027-01-26")
     complete(cw, in_support, "evaluation")
+    complete(lead, in_support, "coordination_meeting", decision="close", closure_reason="goal_achieved")
     assert case_of(in_support).state == "closed"
     assert "v1 → v2" in _replay(app, in_support)
 

@@ -67,6 +67,14 @@ def test_ladder_from_missed_contact_to_supervisor_closure(app, staff, login, cas
     complete(cw, case_id, "evaluation", expect=403)  # a caseworker may not close for lost contact
     complete(chief, case_id, "evaluation", date(2027, 7, 20), goals_result="not_assessable",
              closure_reason="lost_contact")
+    # The evaluation proposes; the supervisors' meeting decides, the person absent for lost contact.
+    assert case_of(case_id).state == "evaluation"
+    meeting = open_task(case_id, "coordination_meeting")
+    assert meeting.bpmn_id == "closure_meeting"
+    assert (meeting.prefill or {}).get("person_absent") is True
+    complete(chief, case_id, "coordination_meeting", date(2027, 7, 20), decision="close",
+             closure_reason="lost_contact", attendees=["caseworker", "section_chief"], person_absent=True,
+             person_absence_reason="連絡途絶")
     case = case_of(case_id)
     assert (case.state, case.closure_reason) == ("closed", "lost_contact")
     fired = db.session.query(AuditEvent).filter_by(case_id=case_id, event_type="timer_fired").count()
@@ -110,6 +118,9 @@ def test_a_caseworker_cannot_close_for_lost_contact(app, staff, login, case_in_s
     response = complete(cw, case_id, "evaluation", expect=422, closure_reason="lost_contact")
     assert "連絡途絶による終結は" in response.get_data(as_text=True)
     complete(cw, case_id, "evaluation", closure_reason="goal_achieved")
+    assert case_of(case_id).state == "evaluation"
+    complete(login(staff["lead_worker"]), case_id, "coordination_meeting", decision="close",
+             closure_reason="goal_achieved")
     assert case_of(case_id).state == "closed"
 
 

@@ -28,6 +28,9 @@ from app.models.audit import chain_key
 from app.services.audit.replay import ENGINE_ACTIONS, ENGINE_EVENTS, ReplayResult, replay_case
 
 PAGE_SIZE = 50
+# Events per timeline page: a case that ran for years has thousands, and one page of them all
+# took longer to draw than the rest of the page put together.
+TIMELINE_PAGE = 200
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -78,11 +81,35 @@ def case_events(case: Case) -> list[AuditEvent]:
     )
 
 
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]
+    start: int  # the first sequence number asked for
+    previous_start: int | None  # where the page before this one starts; None on the first
+    next_start: int | None  # where the next page starts; None on the last
+
+
+def timeline_page(case: Case, start: int = 1, locale: str = "ja", size: int | None = None) -> TimelinePage:
+    """`size` events of the case's chain from sequence `start` on (an index range, whatever the chain's length)."""
+    start, size = max(1, start), size or TIMELINE_PAGE
+    events = (db.session.query(AuditEvent)
+              .filter(AuditEvent.chain == chain_key(case.id), AuditEvent.sequence >= start)
+              .order_by(AuditEvent.sequence).limit(size + 1).all())
+    more = len(events) > size
+    entries = _entries(case, events[:size], locale)
+    return TimelinePage(entries, start, max(1, start - size) if start > 1 else None,
+                        events[size].sequence if more else None)
+
+
 def timeline(case: Case, locale: str = "ja") -> list[TimelineEntry]:
+    return _entries(case, case_events(case), locale)
+
+
+def _entries(case: Case, events: list[AuditEvent], locale: str) -> list[TimelineEntry]:
     names = dict(db.session.query(User.id, User.display_name).all())
     titles: dict[str, str] = {}
     entries = []
-    for event in case_events(case):
+    for event in events:
         data = event.data or {}
         entries.append(TimelineEntry(
             sequence=event.sequence, at=event.at, event_type=event.event_type,

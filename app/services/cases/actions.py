@@ -11,6 +11,7 @@ from app.errors import CaseClosed, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.lifecycle import public_assistance, registry, steps
 from app.models import Case, FormSubmission, User
+from app.programs import shelter
 
 from .opening import open_tasks
 from .tasks import validated
@@ -19,17 +20,39 @@ from .transaction import Attempt, one_transaction
 # Each action and the form it is recorded with (the hand-off request carries only a note).
 ACTIONS = {"record_progress": "progress_note", "request_pa_handoff": None, "flag_risk": "flag_risk",
            "correct_person": "person_correction"}
+ACTIONS["record_outcome"] = "outcome"  # 就労・増収, counted in the month it happened
+# The statutory programmes' actions (app/programs): allowed from intake on, before any plan.
+ACTIONS.update({"record_eligibility": "eligibility", "admit_shelter": "shelter_admission",
+                "extend_shelter": "shelter_extension", "discharge_shelter": "shelter_discharge",
+                "record_pa_start": "pa_start", "set_person_flags": "person_flags", "log_inquiry": "inquiry",
+                "record_budget": "budget_table", "record_arrears": "arrears", "refer_child": "child_referral"})
 
 
 def available_actions(case: Case, user: User) -> list[str]:
-    if case.is_closed or not access.can_run_action(user, case, "record_progress"):
+    if case.is_closed:
         return []
+    if not access.can_run_action(user, case, "record_progress"):
+        # The budget adviser keeps the budget table and the arrears of a case they serve.
+        return [a for a in access.ADVISER_ACTIONS if access.can_run_action(user, case, a)]
     actions = ["record_progress"]
     if not any(task.form_key == "pa_handoff" for task in open_tasks(case)):
         actions.append("request_pa_handoff")
     actions.append("flag_risk")  # 自死企図 risk flag
     if case.person_id is not None:
         actions.append("correct_person")  # 本人情報の訂正, audited with before/after/reason
+    actions.append("record_outcome")  # 就労・増収
+    actions.extend(program_actions(case))
+    return actions
+
+
+def program_actions(case: Case) -> list[str]:
+    staying = shelter.active_stay(case) is not None
+    actions = ["record_eligibility", "extend_shelter" if staying else "admit_shelter"]
+    if staying:
+        actions.append("discharge_shelter")
+    actions.append("record_pa_start")
+    if case.person_id is not None:
+        actions += ["set_person_flags", "log_inquiry", "record_budget", "record_arrears", "refer_child"]
     return actions
 
 

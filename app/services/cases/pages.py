@@ -14,6 +14,7 @@ from app.models import (
     PlanVersion,
     ProgressNote,
     ServiceRecord,
+    ShelterStay,
     SupportDecision,
     TimerIncident,
 )
@@ -26,6 +27,7 @@ def case_page(case: Case) -> dict:
         "plans": q(PlanVersion).filter_by(case_id=case.id).order_by(PlanVersion.number).all(),
         "meetings": q(CoordinationMeeting).filter_by(case_id=case.id).order_by(CoordinationMeeting.id).all(),
         "decisions": q(SupportDecision).filter_by(case_id=case.id).order_by(SupportDecision.id).all(),
+        "shelter_stays": q(ShelterStay).filter_by(case_id=case.id).order_by(ShelterStay.id).all(),
         "service_records": q(ServiceRecord).filter_by(case_id=case.id).order_by(ServiceRecord.id).all(),
         "progress_notes": q(ProgressNote).filter_by(case_id=case.id).order_by(ProgressNote.id).all(),
         "submissions": q(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app import access
 from app.access.policy import WHOLE_WARD_READERS
@@ -12,7 +13,7 @@ from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.forms.jp import normalize_kana
 from app.models import Case, Person, User
-from app.services.privacy.masking import search_result, viewer_for
+from app.services.privacy.masking import risk_flags_of, search_result, viewer_for
 
 LIMIT = 50
 
@@ -34,7 +35,9 @@ def search_cases(user: User, q: str) -> list[dict]:
     if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text):
         # The database cannot hold these (NUL, halves of a surrogate pair): a clear answer, not a failure.
         raise ValidationFailed({"q": ["検索語に使えない文字が含まれています"]})
-    query = db.session.query(Case).outerjoin(Person, Case.person_id == Person.id)
+    # Each result shows its person and caseworker: loaded with the cases, not one query per row.
+    query = (db.session.query(Case).outerjoin(Person, Case.person_id == Person.id)
+             .options(contains_eager(Case.person), joinedload(Case.assigned_to)))
     covered = access.covered_user_ids(user)
     query = query.filter(or_(Case.ward == user.ward, Case.assigned_to_id.in_(covered or {-1})))
     compact = text.replace(" ", "")
@@ -43,5 +46,7 @@ def search_cases(user: User, q: str) -> list[dict]:
                db.func.replace(Person.kana, " ", "").contains(normalize_kana(compact), autoescape=True)]
     if text.isdigit() and len(text) < 10:
         clauses.append(Case.id == int(text))
-    cases = query.filter(or_(*clauses)).order_by(Case.id.desc()).limit(LIMIT).all()
-    return [search_result(viewer_for(user, case)) for case in cases if access.can_view_case(user, case)]
+    cases = [case for case in query.filter(or_(*clauses)).order_by(Case.id.desc()).limit(LIMIT)
+             if access.can_view_case(user, case)]
+    flags = risk_flags_of([case.id for case in cases])
+    return [search_result(viewer_for(user, case), flags[case.id]) for case in cases]

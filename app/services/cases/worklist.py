@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy.orm import joinedload
+
 from app import access
 from app.clock import today
 from app.extensions import db
-from app.models import HumanTask, User
+from app.models import Case, HumanTask, User
 
 GROUPS = ("overdue", "today", "this_week", "later", "no_due")
 HOLDERS = ("", "mine", "unassigned")
@@ -39,7 +41,9 @@ def _sort_key(sort: str):
 
 
 def open_tasks(user: User) -> list[HumanTask]:
-    query = access.visible_task_filter(user, db.session.query(HumanTask).filter(HumanTask.status == "open"))
+    # Each row shows its case and person: loaded with the tasks, not one query per row.
+    tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person))
+    query = access.visible_task_filter(user, tasks_with_cases.filter(HumanTask.status == "open"))
     return [t for t in query.order_by(HumanTask.id).all() if access.can_act_on_task(user, t)]
 
 

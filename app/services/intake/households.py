@@ -9,12 +9,13 @@ His status stays 未同意・未申込 until he comes and signs himself: then hi
 from __future__ import annotations
 
 from app import access
+from app.access.flags import is_named_abuser
 from app.clock import now
 from app.codes import HOUSEHOLD_RELATIONS, MEMBER_STATUSES
 from app.errors import CaseClosed, Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import steps
-from app.lifecycle.people import member_status
+from app.lifecycle.people import ABUSER_REFUSAL, member_status
 from app.models import Case, Household, HouseholdMember, User
 from app.services.cases.opening import get_case_for
 
@@ -71,6 +72,8 @@ def add_member(case_id: int, relation: str, description: str | None, actor: User
         raise Conflict("先に相談受付（本人の登録）を完了してください")
     step = steps.lock(case.id, actor)
     household = household_of(case.person_id)
+    if household is not None and is_named_abuser(household.id, description):
+        raise ValidationFailed({"description": [ABUSER_REFUSAL]})
     if household is None:
         household = Household(ward=case.ward, created_at=now())
         db.session.add(household)

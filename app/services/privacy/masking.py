@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.access.privacy import MASK, access_basis, item_of_source, meeting_may_show, visible_items
+from app.access.flags import flags_of, is_protected
+from app.access.privacy import MASK, OWNER_BASES, access_basis, item_of_source, meeting_may_show, visible_items
 from app.clock import iso_date, iso_datetime
 from app.errors import NotFound
 from app.extensions import db
@@ -88,7 +89,7 @@ def field_item(form_key: str, name: str, fdef=None, data: dict | None = None) ->
         return item_of_source(source)
     if name == "tax_arrears":
         return "tax_arrears"
-    if name == "address":
+    if name in ("address", "safe_address"):
         return "address"
     if getattr(fdef, "sensitivity", None) == "financial" or name in ("monthly_income", "assets"):
         return "income"
@@ -212,6 +213,15 @@ def risk_flags(case: Case) -> list[RiskFlag]:
     return db.session.query(RiskFlag).filter_by(case_id=case.id).order_by(RiskFlag.id).all()
 
 
+def risk_flags_of(case_ids: list[int]) -> dict[int, list[RiskFlag]]:
+    """The risk flags of many cases in one query (a list page), oldest first per case."""
+    found: dict[int, list[RiskFlag]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        for flag in db.session.query(RiskFlag).filter(RiskFlag.case_id.in_(case_ids)).order_by(RiskFlag.id):
+            found[flag.case_id].append(flag)
+    return found
+
+
 def _risk(viewer: Viewer) -> dict | None:
     if not viewer.sees("suicide_risk"):
         return None
@@ -231,11 +241,23 @@ def case_data(viewer: Viewer) -> dict:
                   "address_masked": bool(case.person.address) and not viewer.sees("address")}
     return {
         "basis": viewer.basis,
+        "protected": is_protected(case),  # DV / 住所秘匿: every page showing the person says so
+        "protection": _protection(viewer),
         "person": person,
         "data_items": _data_items(viewer),
         "recorded_values": _recorded_values(viewer),
         "risk": _risk(viewer),
     }
+
+
+def _protection(viewer: Viewer) -> dict | None:
+    """The flags with who set them and when, for the case's owner (others see the banner only)."""
+    flags = flags_of(viewer.case)
+    if flags is None or not flags.protected or viewer.basis not in OWNER_BASES:
+        return None
+    return {"dv": flags.dv, "address_secrecy": flags.address_secrecy,
+            "safe_address": flags.safe_address if viewer.sees("address") else None,
+            "set_by": flags.set_by.display_name if flags.set_by else None, "set_at": flags.set_at}
 
 
 def case_data_json(viewer: Viewer) -> dict:
@@ -250,6 +272,9 @@ def case_data_json(viewer: Viewer) -> dict:
                 "flags": [_flag_json(flag, iso_datetime) for flag in data["risk"]["flags"]]}
     return {
         "access_basis": data["basis"],
+        "protected": data["protected"],
+        "protection": ({**data["protection"], "set_at": iso_datetime(data["protection"]["set_at"])}
+                       if data["protection"] else None),
         "person": person,
         "data_items": [{**item, "recorded_at": iso_datetime(item["recorded_at"])} for item in data["data_items"]],
         "recorded_values": [{k: v for k, v in value.items() if k != "label"} for value in data["recorded_values"]],
@@ -267,9 +292,12 @@ def _flag_json(flag: RiskFlag, iso_datetime) -> dict:
 
 
 # -- search --------------------------------------------------------------------------------
-def search_result(viewer: Viewer) -> dict:
+def search_result(viewer: Viewer, flags: list[RiskFlag] | None = None) -> dict:
+    """One search hit; `flags`: the case's risk flags when the caller read them for every hit at once."""
     case = viewer.case
-    current = risk_flags(case)[-1] if viewer.sees("suicide_risk") and risk_flags(case) else None
+    if viewer.sees("suicide_risk"):
+        flags = risk_flags(case) if flags is None else flags
+    current = flags[-1] if viewer.sees("suicide_risk") and flags else None
     return {
         "case_id": case.id, "ward": case.ward, "state": case.state,
         "person_name": case.person.name if case.person else None,
@@ -278,4 +306,5 @@ def search_result(viewer: Viewer) -> dict:
         "assigned_to": case.assigned_to.username if case.assigned_to else None,
         "opened_on": case.opened_on,
         "risk_level": current.level if current is not None else None,
+        "protected": is_protected(case),
     }

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.models import ApiToken, User
 
 TOKEN_PREFIX = "tsg_"
-# How long recording a token's use may wait for the system audit chain's lock (PostgreSQL).
+# How long recording a token's use may wait for the token's row lock (PostgreSQL): only another call
+# with the same token can hold it.
 TOKEN_USE_LOCK_TIMEOUT_MS = 2000
 log = logging.getLogger("tsunagi.api")
 
@@ -85,17 +86,18 @@ def record_use(token_id: int, user_id: int, method: str, path: str, status: int)
     """Each API call is attributable: who, which token, what, and how it ended.
 
     Written after the call's own step has committed, so best effort: a failure here (a dropped
-    connection, the system chain's lock not coming in time) is logged with everything the event
-    would have held, and never turns the call's answer into an error.  Every API call queues on the
-    system chain's lock; the wait is bounded so that a stuck holder cannot hold every answer.
+    connection, the token's lock not coming in time) is logged with everything the event would
+    have held, and never turns the call's answer into an error.  The event goes to the token's own
+    chain under the token's row lock: calls with different tokens never wait for each other, and
+    the wait behind one's own earlier call is bounded.
     """
     try:
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{TOKEN_USE_LOCK_TIMEOUT_MS}ms'"))
+        audit.record_token_use(token_id, user_id, method=method, path=path, status=status)
         token = db.session.get(ApiToken, token_id)
         if token is not None:
             token.last_used_at = now()
-        audit.record("api_token_used", None, user_id, token_id=token_id, method=method, path=path, status=status)
         db.session.commit()
     except Exception:
         log.warning("api_token_used not recorded: token %s, user %s, %s %s -> %s", token_id, user_id, method, path,

@@ -46,6 +46,7 @@ MESSAGES = {
     "task_given": _("「%(name)s」の担当になりました"),
     "intake_waiting": _("新しい連絡票の受付「%(name)s」が届いています"),
     "task_due_tomorrow": _("「%(name)s」の期限は明日（%(due_on)s）です"),
+    "dv_inquiry": _("DV・住所秘匿の方について第三者から問い合わせがありました（%(received_at)s、回答せず）"),
 }
 
 

@@ -6,7 +6,7 @@ from flask import Flask, request
 
 from app.extensions import csrf
 
-from . import cases, intake, notices, openapi, tasks  # noqa: F401  (routes)
+from . import cases, intake, meetings, notices, openapi, services, stats, tasks  # noqa: F401  (routes)
 from .blueprint import api_error_for_unrouted, bp
 
 __all__ = ["register_api"]

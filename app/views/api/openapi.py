@@ -287,6 +287,101 @@ PATHS.update({
     "/cases/{case_id}/reconsultation": {"post": _op(
         "終結した相談ケースの再相談を開く（新しいケース、前回とつながる）", _ok(201, "Reconsultation"), [CASE_ID])},
 })
+# Statistics (支援状況調査): aggregates only.
+MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+SCHEMAS["StatsRows"] = {"type": "array", "items": {
+    "type": "object", "required": ["ward", "month", "new_consultations", "plans", "employment_support_targets",
+                                   "per_100k", "targets", "closures_by_reason"],
+    "properties": {"ward": STRING, "month": STRING, "new_consultations": {"type": "integer"},
+                   "plans": {"type": "integer"}, "employment_support_targets": {"type": "integer"},
+                   "per_100k": {"type": "object"}, "targets": {"type": "object"},
+                   "closures_by_reason": {"type": "object"}}}}
+PATHS["/stats/monthly"] = {"get": _op(
+    "月次の支援状況（区・全市、人口10万人当たりと目安値。.csv と .xlsx も）", _ok(200, "StatsRows"),
+    [{"name": "ward", "in": "query", "schema": STRING, "description": "区コード（省略時は見られる全区と全市）"},
+     {"name": "from", "in": "query", "required": True, "schema": MONTH},
+     {"name": "to", "in": "query", "required": True, "schema": MONTH}])}
+
+
+# Meetings: 支援会議, 個別支援調整会議 sessions, 定例支援調整会議 packs (bodies closed, answers objects).
+OBJECT = {"type": "object"}
+SCHEMAS["Object"] = OBJECT
+MEETING_ID = _id("meeting_id", "会議ID")
+SESSION_ID = _id("session_id", "会議（セッション）ID")
+
+
+def _closed(properties: dict) -> dict:
+    return _body({"type": "object", "properties": properties, "additionalProperties": False})
+
+
+PATHS.update({
+    "/support-meetings": {"post": _op(
+        "支援会議を登録（構成員と守秘義務の確認。主任・係長）", _ok(201, "Object"), body=_closed(
+            {"ward": STRING, "held_on": STRING, "members": {"type": "array"}, "acknowledgements": {"type": "array"}}))},
+    "/support-meetings/{meeting_id}": {"get": _op("支援会議の記録（構成員と区の主任・係長のみ）", _ok(200, "Object"),
+                                                  [MEETING_ID])},
+    "/support-meetings/{meeting_id}/items": {"post": _op(
+        "支援会議の情報（税務情報は拒否）", _ok(201, "Object"), [MEETING_ID],
+        _closed({"source_agency": STRING, "category": STRING, "content": STRING, "household_label": STRING}))},
+    "/support-meetings/{meeting_id}/actions": {"post": _op(
+        "支援会議で合意した対応（職員のタスク）", _ok(201, "Object"), [MEETING_ID],
+        _closed({"assignee": STRING, "title": STRING, "due_on": STRING}))},
+    "/support-meetings/{meeting_id}/minutes": {"post": _op("支援会議の議事録", _ok(200, "Object"), [MEETING_ID],
+                                                           _closed({"minutes": STRING}))},
+    "/meeting-sessions": {"post": _op(
+        "個別支援調整会議を設定（日時・場所・出席職員）", _ok(201, "Object"), body=_closed(
+            {"ward": STRING, "held_on": STRING, "place": STRING, "members": {"type": "array"}}))},
+    "/meeting-sessions/{session_id}": {"get": _op("会議の次第（見る人に見せてよい項目だけ）", _ok(200, "Object"),
+                                                  [SESSION_ID])},
+    "/meeting-sessions/{session_id}/cases": {"post": _op("議題に相談ケースを加える", _ok(201, "Object"), [SESSION_ID],
+                                                         _closed({"case_id": {"type": "integer"}}))},
+    "/meeting-sessions/{session_id}/cases/{case_id}/minutes": {"post": _op(
+        "相談ケースの議事録（会議タスクを完了）", _ok(200, "Object"), [SESSION_ID, CASE_ID], _closed({
+            "attendees": {"type": "array"}, "person_absent": {"type": "boolean"}, "person_absence_reason": STRING,
+            "decision": STRING, "review_notes": STRING, "requested_changes": STRING, "closure_reason": STRING,
+            "follow_up_on": STRING, "role_assignments": STRING}))},
+    "/regular-meetings": {"post": _op("定例支援調整会議の資料を作成（年度の四半期 2027Q1 など）", _ok(201, "Object"),
+                                      body=_closed({"ward": STRING, "quarter": STRING, "held_on": STRING}))},
+    "/regular-meetings/{meeting_id}/pack": {"get": _op("定例支援調整会議の資料", _ok(200, "Object"), [MEETING_ID])},
+    "/regular-meetings/{meeting_id}/minutes": {"post": _op(
+        "定例支援調整会議の議事録（出席機関、事例ごとの確認・意見、資源の課題）", _ok(200, "Object"), [MEETING_ID],
+        _closed({"attending_agencies": {"type": "array"}, "reviews": {"type": "array"},
+                 "resource_issues": {"type": "array"}}))},
+})
+
+
+# The statutory services: decisions with eligibility and terms, shelter stays, the budget, child referrals.
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+SCHEMAS.update({
+    "ServiceList": {"type": "array", "items": {
+        "type": "object",
+        "required": ["decision_id", "service", "status", "plan_version", "term", "from", "to", "eligibility",
+                     "notice_id"],
+        "properties": {"decision_id": {"type": "integer"}, "service": STRING,
+                       "status": {"type": "string", "enum": ["decided", "in_progress", "ended", "refused"]},
+                       "plan_version": {"type": "integer"}, "term": {"type": ["integer", "null"]},
+                       "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                       "eligibility": {"type": "object", "required": ["basis", "reason", "approved_by"]},
+                       "notice_id": {"type": ["integer", "null"]}}}},
+    "ShelterStayList": {"type": "array", "items": {
+        "type": "object",
+        "required": ["stay_id", "admitted_at", "planned_end", "extensions", "discharged_on", "status"],
+        "properties": {"stay_id": {"type": "integer"}, "admitted_at": {"type": "string", "format": "date-time"},
+                       "planned_end": {"type": "string", "format": "date"}, "extensions": _OBJECTS,
+                       "discharged_on": {"type": ["string", "null"], "format": "date"}, "status": STRING}}},
+    "Budget": {"type": "object", "required": ["tables", "arrears"],
+               "properties": {"tables": _OBJECTS, "arrears": _OBJECTS}},
+    "ChildReferralList": _OBJECTS,
+})
+PATHS.update({
+    "/cases/{case_id}/services": {"get": _op("支援決定（要件・期・期間・根拠のプラン版・通知書）",
+                                             _ok(200, "ServiceList"), [CASE_ID])},
+    "/cases/{case_id}/shelter": {"get": _op("一時生活支援の利用（入所・延長・退所）", _ok(200, "ShelterStayList"),
+                                            [CASE_ID])},
+    "/cases/{case_id}/budget": {"get": _op("家計表と滞納の整理（見られる範囲だけ）", _ok(200, "Budget"), [CASE_ID])},
+    "/cases/{case_id}/child-referrals": {"get": _op("子どもの学習・生活支援のつなぎ（住所は含まない）",
+                                                    _ok(200, "ChildReferralList"), [CASE_ID])},
+})
 
 def document() -> dict:
     return {
