@@ -49,6 +49,8 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
 
     expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
     expect(page.locator(".bjs-powered-by")).to_be_visible()  # the bpmn.io watermark stays visible
+    # It opens at a readable scale from the start; 「全体を表示」 fits the whole process in view.
+    page.get_by_role("button", name="全体を表示").click()
 
     # A task without a form key fails the check, and the page marks it on the diagram.
     _select(page, "plan")

@@ -30,7 +30,7 @@ ROLES = [
     ("auditor", "/audit/"), ("stats_viewer", "/stats/"), ("process_owner", "/processes/"),
 ]
 # Links that leave the walk: downloads and machine-readable answers, not pages.
-NOT_PAGES = re.compile(r"(\.csv|\.json|\.bpmn|/xml|format=pdf|/export\.html)(\?|$)")
+NOT_PAGES = re.compile(r"(\.csv|\.xlsx|\.pdf|\.json|\.bpmn|/xml|format=pdf|/export\.html)(\?|&|$)")
 MAX_PAGES = 24
 
 

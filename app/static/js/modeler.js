@@ -240,6 +240,7 @@
   });
   document.getElementById("undo").addEventListener("click", function () { modeler.get("commandStack").undo(); });
   document.getElementById("redo").addEventListener("click", function () { modeler.get("commandStack").redo(); });
+  document.getElementById("zoom-fit").addEventListener("click", function () { canvas.zoom("fit-viewport"); });
 
   // SpiffWorkflow reads <loopDataInputRef>services</loopDataInputRef> as a *variable name*;
   // for BPMN it is a reference to a data input, which moddle cannot resolve and would drop on
