@@ -1,5 +1,7 @@
 # Two commands for a newcomer: `make run` and `make test` (see README.md).
 PYTHON ?= python3
+# `make run PORT=5071` serves on another port.
+PORT ?= 5000
 VENV := .venv
 PY := $(VENV)/bin/python
 TSUNAGI := $(VENV)/bin/tsunagi
@@ -25,7 +27,7 @@ $(SECRET_FILE):
 run: install $(SECRET_FILE)
 	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) $(TSUNAGI) db upgrade
 	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) $(TSUNAGI) demo
-	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) TSUNAGI_SESSION_COOKIE_SECURE=0 $(TSUNAGI) run --host 127.0.0.1 --port 5000
+	TSUNAGI_SECRET_KEY_FILE=$(SECRET_FILE) TSUNAGI_SESSION_COOKIE_SECURE=0 $(TSUNAGI) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(PY) -m tests.run_suites

@@ -252,10 +252,14 @@ def register_cli(app: Flask) -> None:
         run_scheduler(current_app._get_current_object(), interval)
 
     @app.cli.command("demo")
-    def demo():
+    @click.option("--reset", is_flag=True, help="Empty the database first (a demo database only).")
+    def demo(reset):
         """Load demo users and cases in several states; prints the logins."""
-        from app.services.demo.seed import load_demo
+        from app.services.demo.seed import load_demo, reset_demo
 
+        if reset:
+            reset_demo()
+            click.echo("demo database emptied")
         for line in load_demo():
             click.echo(line)
 

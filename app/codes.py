@@ -271,7 +271,10 @@ PROGRESS_NOTE_KINDS = _codes(
     ("emergency_aid", "緊急支援（食料等）", "Emergency aid (food etc.)"),
 )
 
-ATTENDEES: CodeList = {"person": {"ja": "本人", "en": "The person"}, **ROLES}
+# Who can sit at a meeting: the person and the people who work with them (not system roles).
+_NOT_AT_MEETINGS = ("process_owner", "auditor", "stats_viewer", "admin")
+ATTENDEES: CodeList = {"person": {"ja": "本人", "en": "The person"},
+                       **{code: labels for code, labels in ROLES.items() if code not in _NOT_AT_MEETINGS}}
 
 # What an item tabled at a 支援会議 is about (its source is one of SECTIONS).
 SUPPORT_MEETING_ITEM_CATEGORIES = _codes(

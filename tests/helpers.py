@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from app.clock import JST
 from app.extensions import db
 from app.models import Case, HumanTask
 from app.services.demo.samples import sample
 
 
 def form_post(data: dict) -> MultiDict:
-    """A JSON-shaped submission as browser form fields (lists repeat, False is left out)."""
+    """A JSON-shaped submission as browser form fields (lists repeat, False is "n": a checkbox
+    reads it as unchecked, a yes/no question as いいえ; None is left out)."""
     pairs = []
     for key, value in data.items():
         if isinstance(value, list):
             pairs.extend((key, str(item)) for item in value)
         elif value is True:
             pairs.append((key, "y"))
-        elif value is False or value is None:
+        elif value is False:
+            pairs.append((key, "n"))
+        elif value is None:
             continue
         else:
             pairs.append((key, str(value)))
@@ -45,9 +51,26 @@ def complete(client, case_id: int, form_key: str, day: date | None = None, expec
         data["service"] = instance_item
     posted = form_post(data)
     posted["confirmed"] = "1"  # irreversible steps show a confirm page first
-    response = client.post(f"/tasks/{task.id}", data=posted)
+    with clock_not_before(data.get("contact_on") if form_key == "monitoring" else None):
+        response = client.post(f"/tasks/{task.id}", data=posted)
     assert response.status_code == expect, response.get_data(as_text=True)[:3000]
     return response
+
+
+@contextmanager
+def clock_not_before(day: str | None):
+    """A monitoring is recorded on or after its date of contact (a future date is refused): when a
+    test records one ahead of the app clock, the clock stands at that day for the request."""
+    clock = current_app.extensions.get("tsunagi.clock")
+    start = getattr(clock, "current", None)
+    if not day or start is None or start.astimezone(JST).date() >= date.fromisoformat(day):
+        yield
+        return
+    clock.current = datetime.combine(date.fromisoformat(day), time(10), JST).astimezone(UTC)
+    try:
+        yield
+    finally:
+        clock.current = start
 
 
 def walk_in(client) -> int:

@@ -57,7 +57,7 @@ def test_caseworker_opens_a_case_and_completes_intake_after_fixing_errors(page, 
     # The worklist, in Japanese, grouped by due date.
     expect(page).to_have_url(f"{base_url}/")
     expect(page.get_by_role("heading", level=1, name="タスク一覧")).to_be_visible()
-    for group in ("期限超過", "今日", "今週", "それ以降"):
+    for group in ("期限超過", "今日", "今週", "来週以降"):
         expect(page.get_by_role("heading", level=2, name=re.compile(rf"^{group}\s+\d+$"))).to_be_visible()
 
     # A walk-in: 新規相談 → open the case (ward preselected) → the intake task.

@@ -131,7 +131,7 @@ def _parse_field(raw: Any, section_where: str) -> FieldDefinition:
         sensitivity=raw.get("sensitivity"), source=raw.get("source"),
         source_from=raw.get("source_from"), after=raw.get("after"),
         not_before=raw.get("not_before"), not_after=raw.get("not_after"),
-        autocomplete=raw.get("autocomplete"))
+        autocomplete=raw.get("autocomplete"), yes_no=bool(raw.get("yes_no", False)))
     _check_field(fdef, where)
     return fdef
 
@@ -146,6 +146,8 @@ def _check_field(f: FieldDefinition, where: str) -> None:
 
     if f.unit is not None and (f.unit != "yen" or f.type != "int"):
         fail("'unit' can only be \"yen\", on an int field")
+    if f.yes_no and f.type != "bool":
+        fail("'yes_no' is for bool fields")
     if f.multiline and f.type != "text":
         fail("'multiline' is for text fields")
     if f.normalize is not None and (f.normalize != "nfkc" or f.type != "text"):

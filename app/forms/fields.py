@@ -75,6 +75,8 @@ class BoolInputField(DefinedField):
 
     def read_formdata(self, formdata: Any) -> Any:
         posted = formdata.getlist(self.name)
+        if self.fdef.yes_no:  # radios: nothing chosen stays unanswered
+            return posted[-1] if posted else values.MISSING
         return any(str(v).strip().lower() not in values.FALSE_STRINGS for v in posted)
 
     @property
@@ -83,6 +85,13 @@ class BoolInputField(DefinedField):
         if isinstance(raw, str):
             return raw.strip().lower() in values.TRUE_STRINGS
         return raw is True
+
+    @property
+    def answered_no(self) -> bool:
+        raw = self.raw
+        if isinstance(raw, str):
+            return raw.strip().lower() in values.FALSE_STRINGS - {""}
+        return raw is False
 
 
 class CodeInputField(DefinedField):
@@ -132,7 +141,33 @@ class DateInputField(DefinedField):
 
 
 class DateTimeInputField(DefinedField):
-    """An ``<input type="datetime-local">``; a time without offset is Japan time."""
+    """A date and time as 年/月/日 and 時:分 inputs (``<name>-year`` … ``-minute``), like the date
+    fields; a single ISO value posted under ``<name>`` is accepted too.  Japan time."""
+
+    PARTS = ("year", "month", "day", "hour", "minute")
+
+    def read_formdata(self, formdata: Any) -> Any:
+        parts = {p: str(formdata.get(f"{self.name}-{p}", "")).strip() for p in self.PARTS}
+        if not any(parts.values()):
+            return formdata.get(self.name, values.MISSING)
+        self.posted_parts = parts
+        year = jp.parse_year(parts["year"])
+        numbers = [parts[p] for p in self.PARTS[1:]]
+        if year is None or not all(n.isdigit() for n in numbers):
+            return " ".join(parts.values())  # not a date and time: the field's error says so
+        month, day, hour, minute = (int(n) for n in numbers)
+        return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
+
+    @property
+    def parts(self) -> dict[str, str]:
+        posted = getattr(self, "posted_parts", None)
+        if posted is not None:
+            return posted
+        value = self.input_value
+        if len(value) >= 16 and value[4] == "-" and value[10] == "T":
+            return {"year": str(int(value[:4])), "month": str(int(value[5:7])), "day": str(int(value[8:10])),
+                    "hour": value[11:13], "minute": value[14:16]}
+        return dict.fromkeys(self.PARTS, "")
 
     @property
     def input_value(self) -> str:

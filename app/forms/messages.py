@@ -58,7 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{label} must be a list of choices",
     },
     "date": {
-        "ja": "{label}は正しい日付を入力してください（例: 2026-11-26）",
+        "ja": "{label}は正しい日付を入力してください（例: 2026年11月26日）",
         "en": "{label} must be a valid date (e.g. 2026-11-26)",
     },
     "date_parts": {
@@ -66,7 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Enter the year, month and day of {label}",
     },
     "datetime": {
-        "ja": "{label}は正しい日時を入力してください（例: 2026-11-26T10:30+09:00）",
+        "ja": "{label}は正しい日時を入力してください（例: 2026年11月26日 10時30分）",
         "en": "{label} must be a valid date and time (e.g. 2026-11-26T10:30+09:00)",
     },
     "date_range": {
@@ -131,6 +131,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Western year (e.g. 2026) or era year (e.g. R8)",
     },
     "year": {"ja": "年", "en": "Year"},
+    "hour": {"ja": "時", "en": "Hour"},
+    "minute": {"ja": "分", "en": "Minute"},
     "month": {"ja": "月", "en": "Month"},
     "day": {"ja": "日", "en": "Day"},
     "unit_yen": {"ja": "円", "en": "yen"},

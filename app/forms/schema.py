@@ -26,7 +26,7 @@ FIELD_KEYS = {
     "name", "type", "label", "help", "required", "required_if", "default", "min", "max",
     "min_length", "max_length", "pattern", "pattern_message", "unit", "multiline", "normalize",
     "choices", "options", "sensitivity", "source", "source_from", "after", "not_before",
-    "not_after", "autocomplete",
+    "not_after", "autocomplete", "yes_no",
 }
 
 
@@ -156,6 +156,8 @@ class FieldDefinition:
     not_before: str | None = None
     not_after: str | None = None
     autocomplete: str | None = None
+    # A bool asked as はい／いいえ radios: "required" then means one of them must be chosen.
+    yes_no: bool = False
 
     def label(self, locale: str = "ja") -> str:
         return _pick(self.labels, locale)
@@ -182,7 +184,7 @@ class FieldDefinition:
         if self.type == "code":
             return "radios" if len(self.options or {}) <= 4 else "select"
         return {
-            "codes": "checkboxes", "bool": "checkbox", "date": "date_parts",
+            "codes": "checkboxes", "bool": "yes_no" if self.yes_no else "checkbox", "date": "date_parts",
             "datetime": "datetime", "kana": "kana",
             "int": "yen" if self.unit == "yen" else "number",
             "text": "textarea" if self.multiline else "text",
@@ -191,9 +193,9 @@ class FieldDefinition:
     @property
     def input_id(self) -> str:
         """The id of the first input of the field (what an error-summary link points to)."""
-        if self.widget == "date_parts":
+        if self.widget in ("date_parts", "datetime"):
             return f"{self.name}-year"
-        if self.widget in ("radios", "checkboxes"):
+        if self.widget in ("radios", "checkboxes", "yes_no"):
             return f"{self.name}-0"
         return self.name
 
@@ -210,7 +212,7 @@ class FieldDefinition:
             ("sensitivity", self.sensitivity), ("source", self.source),
             ("source_from", self.source_from), ("after", self.after),
             ("not_before", self.not_before), ("not_after", self.not_after),
-            ("autocomplete", self.autocomplete),
+            ("autocomplete", self.autocomplete), ("yes_no", self.yes_no),
         ):
             if value is not None and value is not False and value != []:
                 out[key] = value

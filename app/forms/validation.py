@@ -85,6 +85,8 @@ def _holds(cond: Condition, clean_values: dict[str, Any]) -> bool:
 
 
 def _required_message(fdef: FieldDefinition, locale: str) -> str:
+    if fdef.yes_no:
+        return message("required_choice", locale, label=fdef.label(locale))
     key = {"bool": "required_check", "code": "required_choice",
            "codes": "required_choice"}.get(fdef.type, "required")
     return message(key, locale, label=fdef.label(locale))
@@ -97,7 +99,8 @@ def _check_required(definition: FormDefinition, clean_values: dict[str, Any],
             continue
         needed = fdef.required or (
             fdef.required_if is not None and _holds(fdef.required_if, clean_values))
-        if needed and _is_empty(clean_values[fdef.name]):
+        value = clean_values[fdef.name]
+        if needed and (value is None if fdef.yes_no else _is_empty(value)):
             errors[fdef.name] = [_required_message(fdef, locale)]
 
 

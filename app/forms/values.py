@@ -8,6 +8,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
+
+from app import clock
 from app.forms import jp
 from app.forms.messages import is_english, message
 
@@ -35,7 +38,9 @@ def _visible(text: str) -> str:
 
 
 def today() -> date:
-    """Today in Japan (server time zone does not matter)."""
+    """Today in Japan (server time zone does not matter), on the app's clock when there is an app."""
+    if has_app_context() and "tsunagi.clock" in current_app.extensions:
+        return clock.today()
     return datetime.now(TOKYO).date()
 
 
@@ -53,7 +58,10 @@ def is_blank(raw: Any) -> bool:
 
 
 def empty_value(fdef: FieldDefinition) -> Any:
-    """The clean value of an unanswered field: False for bool, [] for codes, else None."""
+    """The clean value of an unanswered field: False for bool, [] for codes, else None
+    (None for a yes/no question too: unanswered is not "no")."""
+    if fdef.yes_no:
+        return None
     return {"bool": False, "codes": []}.get(fdef.type)
 
 

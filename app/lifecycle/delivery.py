@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.codes import STATUTORY_SERVICES, label
 from app.engine import UserTaskInfo
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -33,7 +34,8 @@ def _current_decision(case, service: str) -> SupportDecision | None:
 def record_service(step, task, submission, data: dict) -> HandlerResult:
     case = step.case
     if task is not None and task.instance_item and data["service"] != task.instance_item:
-        raise ValidationFailed({"service": ["このタスクの対象サービスと一致しません"]})
+        right = label(STATUTORY_SERVICES, task.instance_item)
+        raise ValidationFailed({"service": [f"このタスクは「{right}」の記録です。事業は「{right}」を選んでください"]})
     decision = _current_decision(case, data["service"])
     db.session.add(
         ServiceRecord(

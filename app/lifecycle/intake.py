@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.clock import today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Person, SupportMeeting
@@ -67,4 +68,9 @@ def link_support_meeting(step, data: dict) -> None:
     step.record("support_meeting_linked", support_meeting_id=meeting.id)
 
 
-KINDS = (StepKind("intake", handle=record_intake),)
+def prefill_intake(info) -> dict:
+    """受付日 starts as the day the consultation opens (the worker changes it for a later entry)."""
+    return {"received_on": today().isoformat()}
+
+
+KINDS = (StepKind("intake", handle=record_intake, prefill=prefill_intake),)

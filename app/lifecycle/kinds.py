@@ -23,6 +23,8 @@ class HandlerResult:
 
     workflow_data: dict = field(default_factory=dict)
     closure_reason: str | None = None
+    # Why tasks this step withdraws are no longer needed, told to their holders.
+    cancel_reason: str | None = None
 
 
 Handler = Callable[["CaseStep", "HumanTask | None", "FormSubmission", dict], HandlerResult]

@@ -150,6 +150,14 @@ def confirm_meeting(data: dict) -> str | None:
     return {"approve": "支援決定", "close": "終結"}.get(data.get("decision"))
 
 
-KINDS = (StepKind("coordination_meeting", handle=record_meeting, confirm=confirm_meeting, prefill=prefill_meeting,
+def prefill_review(info) -> dict:
+    """The meeting starts from the plan version it reviews (just drafted), or, after the evaluation,
+    from what the evaluation proposed."""
+    number = info.data.get("plan_version")
+    reviewed = {"plan_version_reviewed": number} if isinstance(number, int) else {}
+    return {**reviewed, **prefill_meeting(info)}
+
+
+KINDS = (StepKind("coordination_meeting", handle=record_meeting, confirm=confirm_meeting, prefill=prefill_review,
                   after=programs.after_meeting,
                   variables=("statutory_services", "plan_to", "plan_end_at", "meeting_purpose")),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.clock import today
 from app.engine import UserTaskInfo
 from app.extensions import db
 
@@ -16,8 +17,9 @@ from .no_response import ladder_after_monitoring
 
 def record_monitoring(step, task, submission, data: dict) -> HandlerResult:
     db.session.flush()
+    reason = None if data.get("contact_made") else "モニタリングで本人と連絡がとれず、連絡途絶への対応に移ったため"
     return HandlerResult(workflow_data={"delivery_finished": delivery_finished(step.case),
-                                        **ladder_after_monitoring(step.case, data)})
+                                        **ladder_after_monitoring(step.case, data)}, cancel_reason=reason)
 
 
 def monitoring_due_on(info: UserTaskInfo, ward: str | None) -> date | None:
@@ -32,7 +34,14 @@ def monitoring_due_on(info: UserTaskInfo, ward: str | None) -> date | None:
 
 
 def prefill_monitoring(info: UserTaskInfo) -> dict:
-    return {"contact_on": info.data.get("next_monitoring_on")} if info.data.get("next_monitoring_on") else {}
+    """No prefilled answer to the contact question (it decides the non-response ladder), and no
+    future date of contact: the planned date only when it has come."""
+    planned = info.data.get("next_monitoring_on")
+    try:
+        day = date.fromisoformat(str(planned)[:10]) if planned else None
+    except ValueError:
+        day = None
+    return {"contact_on": day.isoformat()} if day and day <= today() else {}
 
 
 KINDS = (StepKind("monitoring", handle=record_monitoring, due_on=monitoring_due_on, prefill=prefill_monitoring,

@@ -83,8 +83,8 @@ def resolve_person(case: Case, data: dict) -> Person | None:
     if candidates:
         listed = "、".join(_describe_candidate(p, case.ward) for p in candidates)
         raise ValidationFailed({"existing_person_id": [
-            f"フリガナと生年月日が同じ相談者が登録されています: {listed}。同一人物なら「既存の相談者に紐づける」に"
-            "相談者IDを入力してください（再相談としてつながります）。別人なら「別人として登録する」を選んでください"]})
+            f"フリガナと生年月日が同じ相談者が登録されています: {listed}。同一人物なら「既存の相談者に紐づける」で"
+            "その方を選んでください（再相談としてつながります）。別人なら「別人として登録する」を選んでください"]})
     return None
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.clock import now
 from app.engine import StepOutcome
 from app.extensions import db
-from app.models import Case, CoordinationMeeting, FormSubmission, HumanTask
+from app.models import Case, CoordinationMeeting, FormSubmission, HumanTask, Notification, User
 
 from . import registry
 from .kinds import due_by_rules
@@ -42,7 +43,9 @@ def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | No
     for task_id, row in open_rows.items():
         if task_id not in ready and task_id != completed_task_id:
             row.status = "cancelled"
-            step.record("task_cancelled", task_id=row.id, bpmn_id=row.bpmn_id)
+            reason = getattr(step, "cancel_reason", None) or "手順の変更により不要になったため"
+            step.record("task_cancelled", task_id=row.id, bpmn_id=row.bpmn_id, reason=reason)
+            notify_cancelled(step, row, reason)
     opened = []
     for task_id, info in ready.items():
         if task_id in open_rows:
@@ -73,6 +76,23 @@ def sync_tasks(step: CaseStep, outcome: StepOutcome, completed_task_id: str | No
     step.open_tasks = [row for row in step.open_tasks if row.status == "open"] + opened
     # No flush here: the rows go out with the step's other writes (the commit, or the next query).
     return opened
+
+
+def notify_cancelled(step: CaseStep, row: HumanTask, reason: str) -> None:
+    """The holder of a withdrawn task hears of it, with why: its assignee, else the ward's staff
+    of its roles; never the person whose own act withdrew it."""
+    if row.assignee_id is not None:
+        recipients = [row.assignee_id]
+    else:
+        users = db.session.query(User).filter(User.active.is_(True), User.ward == row.ward).all()
+        recipients = [u.id for u in users if u.roles.intersection(row.roles)]
+    by = step.actor.display_name if step.actor is not None else None
+    for user_id in recipients:
+        if user_id == step.actor_id:
+            continue
+        db.session.add(Notification(user_id=user_id, case_id=row.case_id, kind="task_cancelled",
+                                    dedupe_key=f"task_cancelled:{row.id}", created_at=now(),
+                                    params={"name": row.name, "reason": reason, "by": by, "task_id": row.id}))
 
 
 def derive_state(case: Case, outcome: StepOutcome, completed_form_key: str | None = None) -> str:

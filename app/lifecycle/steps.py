@@ -53,6 +53,8 @@ class CaseStep:
         self.chain = chain
         self.open_tasks = open_tasks
         self._workflow = workflow
+        # Why the act withdraws tasks (shown to their holders); each act sets it.
+        self.cancel_reason: str | None = None
 
     @property
     def actor_id(self) -> int | None:
@@ -83,6 +85,7 @@ class CaseStep:
         db.session.flush()
         step_kind = registry.for_form(task.form_key)
         result = step_kind.handle(self, task, submission, data)
+        self.cancel_reason = result.cancel_reason or f"「{task.name}」が記録され、手順が変わったため"
         engine_data = {**data, **result.workflow_data}
         engine_input = step_input(self.workflow, task.engine_task_id, engine_data)  # for `audit replay`
         outcome = self.workflow.complete_task(task.engine_task_id, engine_data)
@@ -99,6 +102,7 @@ class CaseStep:
     def send_message(self, name: str, payload: dict, action: str, **event_data) -> StepOutcome:
         """A case action that sends the process a message (`action_run` keeps it for replay)."""
         outcome = self.workflow.send_message(name, payload)
+        self.cancel_reason = self.cancel_reason or "ケースへの操作により手順が変わったため"
         self.record("action_run", action=action, **event_data,
                     message={"name": name, "payload": payload}, outcome=outcome_digest(outcome))
         self.advance(outcome)
@@ -107,6 +111,7 @@ class CaseStep:
     def fire_timers(self) -> list[HumanTask]:
         """Fire the workflow's due timers; returns the task rows the firing opened."""
         outcome = self.workflow.fire_due_timers()
+        self.cancel_reason = "期限の到来により手順が変わったため"
         self.record("timer_fired", None, next_timer_at=outcome.next_timer_at)
         return self.advance(outcome)
 

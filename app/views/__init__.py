@@ -25,6 +25,10 @@ def register_blueprints(app: Flask) -> None:
     from . import stats
 
     app.register_blueprint(stats.bp)
+    from . import caseload, prints
+
+    app.register_blueprint(caseload.bp)
+    app.register_blueprint(prints.bp)
     from . import notices
 
     app.register_blueprint(notices.bp)
@@ -43,6 +47,12 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         return render_template("error.html", message=exc.message, status=exc.status), exc.status
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        if request.path.startswith("/api/"):
+            return api_error_for_unrouted(exc)
+        return render_template("error.html", message="このページを開く権限がありません", status=403), 403
 
     @app.errorhandler(404)
     def not_found(exc):

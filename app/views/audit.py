@@ -74,7 +74,8 @@ def diff(case_id: int):
     changes = masking.mask_diff(masking.viewer_for(current_user, case),
                                 history.data_diff(case, min(first, second), max(first, second)))
     history.note_read(current_user, case, "diff", from_sequence=changes.from_sequence, to_sequence=changes.to_sequence)
-    return render_template("audit/diff.html", case=case, entries=entries, diff=changes, labels=_labels(case))
+    return render_template("audit/diff.html", case=case, entries=entries, diff=changes, labels=_labels(case),
+                           shown_value=_values(case))
 
 
 def _labels(case):
@@ -89,6 +90,39 @@ def _labels(case):
         return definition.field(name).label(_locale()) if definition.has_field(name) else name
 
     return label
+
+
+# Fields of the case record itself, as the diff names them.
+CASE_FIELD_CODES = {"state": "CASE_STATES", "ward": "WARDS", "closure_reason": "CLOSURE_REASONS"}
+
+
+def _values(case):
+    """value(form_key, field, value) as a person reads it: choice labels, はい/いいえ, Japanese dates."""
+    from app.lifecycle.versions import form_definition
+    from app.views.template_helpers import code_label, display_value, jdate
+
+    def value(form_key: str, name: str, raw) -> str:
+        if raw is None:
+            return "—"
+        if form_key == "case" and name in CASE_FIELD_CODES:
+            return code_label(CASE_FIELD_CODES[name], raw)
+        try:
+            fdef = form_definition(case.process_version, form_key).field(name)
+        except Exception:  # "case" and records of forms no longer in the version
+            fdef = None
+        if fdef is not None and fdef.type == "code":
+            return fdef.choice_label(str(raw), _locale())
+        if fdef is not None and fdef.type == "codes" and isinstance(raw, list):
+            return "、".join(fdef.choice_label(str(code), _locale()) for code in raw) or "—"
+        if fdef is not None and fdef.type == "date" and isinstance(raw, str):
+            return jdate(raw)
+        if fdef is not None and fdef.type == "int" and isinstance(raw, int) and fdef.unit != "yen":
+            return f"{raw:,}"
+        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+            return jdate(raw)
+        return display_value(raw)
+
+    return value
 
 
 @bp.get("/cases/<int:case_id>/steps")
@@ -142,7 +176,8 @@ def export_json(case_id: int):
 def export_html(case_id: int):
     case = history.case_for_auditor(current_user, case_id)
     exported = export_case_history(current_user, case, "html")
-    return render_template("audit/export.html", case=case, exported=exported, field_label=_labels(case))
+    return render_template("audit/export.html", case=case, exported=exported, field_label=_labels(case),
+                           shown_value=_values(case))
 
 
 def _refuse_read_only_changes():

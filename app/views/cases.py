@@ -3,6 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import access
 from app.access import access_rule
 from app.codes import WARDS
 from app.errors import ServiceError, ValidationFailed
@@ -38,9 +39,15 @@ def show(case_id: int):
     viewer = masking.viewer_for(current_user, case)
     page = case_pages.case_page(case)
     page["open_tasks"] = masking.visible_tasks(viewer, page["open_tasks"])
+    openable = {t.id for t in page["open_tasks"] if access.can_act_on_task(current_user, t)}
+    # 「次へ」: the user's own next task first, then one of their roles nobody holds yet.
+    next_task = next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id == current_user.id),
+                     None) or next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id is None), None)
     record_case_view(current_user, case, "case_page", basis=viewer.basis)
     return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
-                           data=masking.case_data(viewer), hb=hb_pages.panel(case, viewer.sees("income")))
+                           data=masking.case_data(viewer), hb=hb_pages.panel(case, viewer.sees("income")),
+                           openable=openable, next_task=next_task,
+                           progress=case_pages.progress(case), age=case_pages.person_age(case))
 
 
 @bp.get("/search")

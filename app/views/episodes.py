@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import access, codes
 from app.access import access_rule
+from app.clock import today as clock_today
 from app.errors import ServiceError, ValidationFailed
+from app.forms import values as form_values
 from app.models import Case
 from app.services.cases.opening import get_case_for, open_tasks
 from app.services.intake import consents, episodes, households
@@ -43,11 +43,11 @@ def withdraw_consent(case_id: int, consent_id: int):
         return render_template("error.html", message=_("同意の記録が見つかりません"), status=404), 404
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        raw = (request.form.get("withdrawn_on") or "").strip()
-        try:
-            withdrawn_on = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            errors = {"withdrawn_on": [_("撤回日は YYYY-MM-DD の形式で入力してください")]}
+        parts = {p: (request.form.get(f"withdrawn_on-{p}") or "").strip() for p in ("year", "month", "day")}
+        raw = parts if any(parts.values()) else (request.form.get("withdrawn_on") or "").strip()
+        withdrawn_on = form_values.parse_date(raw) if raw else None
+        if raw and withdrawn_on is None:
+            errors = {"withdrawn_on": [_("撤回日は正しい日付を入力してください（例: 2026年11月26日）")]}
         if not errors:
             try:
                 consents.withdraw_consent(case.id, consent.id, withdrawn_on, request.form.get("note") or None,
@@ -59,7 +59,7 @@ def withdraw_consent(case_id: int, consent_id: int):
                 return redirect(url_for("cases.show", case_id=case.id)), 303
     status = 422 if errors else 200
     return render_template("episodes/withdraw.html", case=case, consent=consent, errors=errors,
-                           values=request.form), status
+                           values=request.form, today=clock_today()), status
 
 
 @bp.post("/<int:case_id>/household/members")

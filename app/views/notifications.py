@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app.access import access_rule
@@ -17,7 +18,7 @@ bp = Blueprint("notifications", __name__)
 def index():
     items = notifications.for_user(current_user)
     return render_template("notifications.html", items=items, message=notifications.message,
-                           note_params=notifications.params_of)
+                           note_params=lambda note: notifications.params_of(note, str(get_locale())))
 
 
 @bp.post("/notifications/read")

@@ -61,7 +61,9 @@ def _slip_page(form_key: str):
     key = request.form.get("idempotency_key") or secrets.token_urlsafe(24)
     ward = request.form.get("ward") or current_user.ward or ""
     page = {"definition": definition, "form": form, "idempotency_key": key, "ward": ward, "wards": WARDS,
-            "form_key": form_key, "ward_error": None}
+            "form_key": form_key, "ward_error": None,
+            # the approving chief is picked from the ward's chiefs, not typed as a user name
+            "picks": {"approved_by": [(u.username, u.display_name) for u in referral_intake.ward_chiefs(ward)]}}
     if request.method == "GET":
         return render_template("referrals/new.html", **page)
     if not form.validate():

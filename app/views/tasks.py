@@ -5,13 +5,15 @@ from flask_login import current_user, login_required
 
 from app.errors import ServiceError, ValidationFailed
 from app.forms import build_form_class
+from app.forms import values as form_values
 from app.lifecycle.registry import confirmation_reason
 from app.programs import eligibility
 from app.programs.housing_benefit import pages as hb_pages
 from app.services import processes
-from app.services.cases import form_drafts
+from app.services.cases import form_drafts, review
 from app.services.cases.reads import record_case_view
-from app.services.cases.tasks import get_task_for, submit_task
+from app.services.cases.tasks import cancellation_of, get_task_for, submit_task
+from app.services.intake import episodes as intake_episodes
 from app.services.privacy import masking
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -28,7 +30,8 @@ def _form_for(task, formdata=None, data=None):
 def show(task_id: int):
     task = get_task_for(current_user, task_id)
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
-    values = {**masking.visible_prefill(viewer, task.form_key, task.prefill), **form_drafts.load(task, current_user)}
+    prefill = {**review.replan_prefill(review.review_for(task)), **(task.prefill or {})}
+    values = {**masking.visible_prefill(viewer, task.form_key, prefill), **form_drafts.load(task, current_user)}
     definition, form = _form_for(task, formdata=form_drafts.as_formdata(values) if values else None)
     record_case_view(current_user, task.case, "task_page", basis=viewer.basis, task_id=task.id)
     return render_template("task.html", task=task, form=form, definition=definition, errors={},
@@ -40,7 +43,8 @@ def _case_panel(task) -> dict:
     viewer = masking.for_task(masking.viewer_for(current_user, task.case), task.form_key)
     checks = eligibility.meeting_checks(task.case, viewer.sees) if task.form_key == "coordination_meeting" else []
     return {"case": task.case, "data": masking.case_data(viewer), "service_checks": checks,
-            "hb_screening": hb_pages.screening(task, viewer.sees("income"))}
+            "hb_screening": hb_pages.screening(task, viewer.sees("income")),
+            "cancellation": cancellation_of(task), "review": review.review_for(task) if task.status == "open" else None}
 
 
 @bp.post("/<int:task_id>")
@@ -69,7 +73,12 @@ def submit(task_id: int):
         for name, messages in exc.errors.items():
             if name in form:
                 form[name].errors = list(form[name].errors) + list(messages)
-        return render_template("task.html", task=task, form=form, definition=definition,
+        picks = None
+        if "existing_person_id" in exc.errors:  # a probable duplicate: offer the persons, not an ID box
+            birth = form_values.parse_date(form["birth_date"].raw) if "birth_date" in form else None
+            picks = {"existing_person_id": [("", "—"), *intake_episodes.duplicate_choices(
+                task.case, request.form.get("person_kana"), birth)]}
+        return render_template("task.html", task=task, form=form, definition=definition, picks=picks,
                                errors=form.errors_by_field(), **_case_panel(task)), 422
     except ServiceError as exc:
         flash(exc.message, "error")

@@ -9,6 +9,7 @@ from flask_babel import get_locale, lazy_gettext
 
 from app import codes
 from app.clock import JST
+from app.clock import today as clock_today
 
 ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
 
@@ -93,12 +94,53 @@ def jdate(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def jdatetime(value: datetime | None) -> str:
-    if value is None:
+def jdatetime(value: datetime | str | None) -> str:
+    """A moment in Japan time (stored times are UTC; ISO text such as an export's "…Z" too)."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     # SQLite hands back naive datetimes; everything is stored in UTC.
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST)
-    return f"{local:%Y-%m-%d %H:%M}"
+    if _locale() == "en":
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+WEEKDAYS = "月火水木金土日"
+
+
+def jdate_weekday(value: date | None) -> str:
+    """A due date in a list: 「12月3日（木）」, with the year when it is not this year."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if _locale() == "en":
+        return f"{value:%a %d %b %Y}"
+    year = "" if value.year == clock_today().year else f"{value.year}年"
+    return f"{year}{value.month}月{value.day}日（{WEEKDAYS[value.weekday()]}）"
+
+
+def due_hint(value: date | None) -> str:
+    """How far away a due date is: 今日, 明日, あと3日, 2日超過."""
+    from flask_babel import gettext as _
+
+    if value is None:
+        return ""
+    days = (value - clock_today()).days
+    if days == 0:
+        return _("今日")
+    if days == 1:
+        return _("明日")
+    if days > 1:
+        return _("あと%(n)s日", n=days)
+    return _("%(n)s日超過", n=-days)
+
+
+def code_choices(list_name: str) -> list[tuple[str, str]]:
+    entries = codes.CODE_LISTS.get(list_name.upper()) or {}
+    return [(code, entry.get(_locale(), entry.get("ja", code))) for code, entry in entries.items()]
 
 
 def item_label(category: str | None) -> str:
@@ -144,5 +186,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
                                  display_value=display_value, case_protected=is_protected,
-                                 task_item_label=task_item_label)
-    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth)
+                                 task_item_label=task_item_label, due_hint=due_hint, code_choices=code_choices)
+    app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth, jdate_weekday=jdate_weekday)

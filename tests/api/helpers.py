@@ -8,6 +8,7 @@ from datetime import date
 from app.extensions import db
 from app.services.demo.samples import sample
 from app.services.staff.tokens import issue_token
+from tests.helpers import clock_not_before
 
 from .conftest import ApiClient
 
@@ -29,7 +30,8 @@ def complete(client, case_id: int, form_key: str, expect: int = 200, instance_it
     data = sample(form_key, day, **overrides)
     if form_key == "service_record" and instance_item:
         data["service"] = instance_item
-    response = client.post(f"/tasks/{task_id}/complete", json={"data": data})
+    with clock_not_before(data.get("contact_on") if form_key == "monitoring" else None):
+        response = client.post(f"/tasks/{task_id}/complete", json={"data": data})
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 

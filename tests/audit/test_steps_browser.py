@@ -134,7 +134,7 @@ def test_an_auditor_steps_through_a_revised_case_on_its_own_diagram(page, live_a
     expect(page).to_have_url(re.compile(r"/steps\?step=5$"))
     expect(page.locator(".step-now")).to_have_text("手順 6 / 7：プラン案作成")
     expect(page.locator(".step-list li.current")).to_contain_text("#11 プラン案作成")
-    expect(page.locator("dd.repeated")).to_contain_text("plan ×2")
+    expect(page.locator("dd.repeated")).to_contain_text("プラン案作成 ×2")
     expect(page.locator("dd.repeated")).not_to_contain_text("meeting")
     expect(_shape(page, "plan")).to_have_class(re.compile(r"\bstep-current\b"))
     expect(_shape(page, "meeting")).to_have_class(re.compile(r"\bstep-active\b"))

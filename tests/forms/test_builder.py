@@ -185,4 +185,23 @@ def test_datetime_field_renders_japan_time(app, defs):
         definition = defs["pa_handoff"]
         form = build_form_class(definition)(data={"handed_over_at": "2026-12-01T01:00:00+00:00"})
         html = render_template_string(PAGE, form=form, definition=definition, locale="ja")
-    assert 'type="datetime-local" id="handed_over_at" name="handed_over_at" value="2026-12-01T10:00"' in html
+    for part, value in (("year", "2026"), ("month", "12"), ("day", "1"), ("hour", "10"), ("minute", "00")):
+        assert f'id="handed_over_at-{part}" name="handed_over_at-{part}" value="{value}"' in html
+    assert "datetime-local" not in html
+
+
+def test_datetime_parts_post_as_japan_time(app, defs):
+    posted = {"consent_to_share": "y", "handed_over_at-year": "令和8", "handed_over_at-month": "12",
+              "handed_over_at-day": "1", "handed_over_at-hour": "9", "handed_over_at-minute": "5"}
+    with app.test_request_context(method="POST", data=posted):
+        from flask import request
+
+        form = build_form_class(defs["pa_handoff"])(formdata=request.form)
+        assert form.validate(), form.errors_by_field()
+        assert form.clean_data()["handed_over_at"] == "2026-12-01T09:05:00+09:00"
+    with app.test_request_context(method="POST", data={**posted, "handed_over_at-hour": "25"}):
+        from flask import request
+
+        form = build_form_class(defs["pa_handoff"])(formdata=request.form)
+        assert not form.validate()
+        assert "10時30分" in form.errors_by_field()["handed_over_at"][0]

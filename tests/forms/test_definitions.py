@@ -67,7 +67,9 @@ CONTRACT_CHOICES = {
         "housing_benefit", "work_readiness", "household_budget", "temporary_shelter",
         "certified_work_training", "child_learning",
     ],
-    ("coordination_meeting", "attendees"): ["person", *codes.ROLES],
+    # role codes of the people who can sit at a meeting (system roles are no attendees)
+    ("coordination_meeting", "attendees"): ["person", *(
+        r for r in codes.ROLES if r not in ("process_owner", "auditor", "stats_viewer", "admin"))],
     ("coordination_meeting", "decision"): ["approve", "revise", "close", "continue"],
     ("evaluation", "goals_result"): ["achieved", "partly", "not_achieved", "not_assessable"],
     ("evaluation", "outcome"): ["close", "replan"],
@@ -194,7 +196,8 @@ def test_code_lists():
         for code, labels in code_list.items():
             assert set(labels) == {"ja", "en"}, (name, code)
     assert list(codes.ATTENDEES)[0] == "person"
-    assert set(codes.ROLES) < set(codes.ATTENDEES)
+    assert set(codes.ATTENDEES) - {"person"} < set(codes.ROLES)
+    assert not set(codes.ATTENDEES) & {"process_owner", "auditor", "stats_viewer", "admin"}
 
 
 # --- bad definitions ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ VALID = {
         "held_on": "2026-12-01", "attendees": ["person", "caseworker", "section_chief"], "decision": "approve",
     },
     "monitoring": {
-        "contact_on": "2027-01-05", "contact_made": True, "progress": "求職中", "replan_needed": False,
+        "contact_on": "2026-11-26", "contact_made": True, "progress": "求職中", "replan_needed": False,
         "next_monitoring_on": "2027-02-05",
     },
     "evaluation": {"goals_result": "achieved", "outcome": "close", "closure_reason": "goal_achieved"},
@@ -85,13 +85,19 @@ def test_clean_values_have_json_shapes(defs):
 
 
 def test_missing_bools_are_false_and_missing_codes_empty(defs):
-    result = check(defs, "monitoring", contact_made=..., replan_needed=..., next_monitoring_on=...)
+    result = check(defs, "monitoring", replan_needed=..., next_monitoring_on=...)
     assert result.ok, result.errors
-    assert result.clean["contact_made"] is False
     assert result.clean["replan_needed"] is False
     assert result.clean["next_monitoring_on"] is None
     result = check(defs, "plan", statutory_services=...)
     assert result.clean["statutory_services"] == []
+
+
+def test_a_yes_no_question_left_unanswered_is_an_error_and_no_is_an_answer(defs):
+    assert check(defs, "monitoring", contact_made=...).errors == {
+        "contact_made": ["本人と連絡がとれたかを選択してください"]}
+    result = check(defs, "monitoring", contact_made=False)
+    assert result.ok and result.clean["contact_made"] is False
 
 
 def test_unknown_keys_are_errors_not_dropped(defs):
@@ -114,15 +120,15 @@ def test_data_must_be_an_object(defs):
     ("assessment", "household_size", 0, "世帯人数は1以上で入力してください"),
     ("assessment", "rent", "たくさん", "家賃（月額）は金額を数字で入力してください（例: 120,000）"),
     ("assessment", "rent", -1, "家賃（月額）は0円以上で入力してください"),
-    ("closure", "closed_on", 3, "終結日は正しい日付を入力してください（例: 2026-11-26）"),
-    ("closure", "closed_on", "2027-02-30", "終結日は正しい日付を入力してください（例: 2026-11-26）"),
+    ("closure", "closed_on", 3, "終結日は正しい日付を入力してください（例: 2026年11月26日）"),
+    ("closure", "closed_on", "2027-02-30", "終結日は正しい日付を入力してください（例: 2026年11月26日）"),
     ("closure", "closure_reason", "bored", "終結の理由の選択肢にない値です: bored"),
     ("assessment", "issues", "hardship", "課題と背景要因は選択肢のリストで指定してください"),
     ("assessment", "issues", ["hardship", "aliens"], "課題と背景要因の選択肢にない値です: aliens"),
     ("assessment", "summary", 42, "総合的な見立ては文字で入力してください"),
-    ("monitoring", "contact_made", "maybe", "本人と連絡がとれたは「はい」か「いいえ」で指定してください"),
+    ("monitoring", "contact_made", "maybe", "本人と連絡がとれたかは「はい」か「いいえ」で指定してください"),
     ("pa_handoff", "handed_over_at", "2026-12-01",
-     "つないだ日時は正しい日時を入力してください（例: 2026-11-26T10:30+09:00）"),
+     "つないだ日時は正しい日時を入力してください（例: 2026年11月26日 10時30分）"),
 ])
 def test_type_errors_in_japanese(defs, form_key, field, value, message):
     result = check(defs, form_key, **{field: value})
@@ -290,7 +296,7 @@ def test_evaluation_close_needs_reason(defs):
 
 
 def test_monitoring_next_date_not_before_contact(defs):
-    result = check(defs, "monitoring", next_monitoring_on="2027-01-04")
+    result = check(defs, "monitoring", next_monitoring_on="2026-11-25")
     assert result.errors == {"next_monitoring_on": ["次回モニタリング予定日は確認日以降の日付にしてください"]}
 
 

@@ -184,3 +184,26 @@ def test_closing_to_public_assistance_records_the_person_as_receiving_it(api, st
     second = cw.post(f"/cases/{case_id}/reconsultation").get_json()["case_id"]
     task = cw.get(f"/tasks/{open_task_id(cw, second, 'intake')}").get_json()
     assert task["prefill"]["receiving_public_assistance"] is True  # carried over for the worker to confirm
+
+
+def test_a_probable_duplicate_is_offered_as_a_choice_not_an_id_to_type(staff, login):
+    from datetime import date
+
+    from app.services.demo.samples import sample
+    from tests.helpers import form_post, open_task
+
+    cw = login(staff["caseworker"])
+    first = walk_in(cw)
+    complete(cw, first, "intake", screening_result="info_only", applied=False, consent_scopes=[])  # closed at once
+    second = walk_in(cw)
+    task = open_task(second, "intake")
+    response = cw.post(f"/tasks/{task.id}", data=form_post(sample("intake", date(2026, 11, 26))))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    person_id = case_of(first).person_id
+    assert '<select id="existing_person_id" name="existing_person_id"' in page
+    assert f'<option value="{person_id}">横浜 花子（ヨコハマ ハナコ・相談ケース #{first}（' in page
+    posted = form_post(sample("intake", date(2026, 11, 26)))
+    posted["existing_person_id"] = str(person_id)
+    assert cw.post(f"/tasks/{task.id}", data=posted).status_code == 303
+    assert case_of(second).person_id == person_id

@@ -91,3 +91,25 @@ def test_a_retried_pa_slip_creates_one_episode(api, pa_cw):
     again = client.post("/pa-slips", json={"data": pa_slip()}, headers=headers)
     assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
     assert counts()["Case"] == 1
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_the_consent_question_comes_first_and_alone(door, api, login, pa_cw):
+    """Unanswered, the consent question is the one error: the no-consent fields are not demanded."""
+    response = _send(door, api, login, pa_cw, pa_slip(consent_given=None if door == "page" else ...,
+                                                          consent_given_on=..., consent_scopes=...,
+                                                          assessment_summary=..., support_points=...))
+    assert response.status_code == 422
+    if door == "api":
+        assert set(response.get_json()["errors"]) == {"consent_given"}
+        return
+    summary = response.get_data(as_text=True).split('id="error-summary"')[1].split("</div>")[0]
+    assert "本人が情報提供に同意したかを選択してください" in summary
+    assert summary.count("<li>") == 1
+
+
+def test_the_approving_chief_is_picked_not_typed(login, pa_cw, staff):
+    page = login(pa_cw).get("/referrals/pa/new").get_data(as_text=True)
+    chief = staff["section_chief"]
+    assert '<select id="approved_by" name="approved_by"' in page
+    assert f'<option value="{chief.username}">{chief.display_name}</option>' in page

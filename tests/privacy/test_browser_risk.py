@@ -56,7 +56,8 @@ def test_caseworker_flags_high_risk_and_the_navigator_sees_nothing_of_it(live_ap
     page.get_by_role("link", name="自死リスクを記録").click()
     page.locator('input[name="level"][value="high"]').check()
     page.locator('input[name="indicators"][value="ideation"]').check()
-    page.locator('input[name="observed_at"]').fill("2026-11-26T09:30")
+    for part, value in (("year", "2026"), ("month", "11"), ("day", "26"), ("hour", "9"), ("minute", "30")):
+        page.locator(f'input[name="observed_at-{part}"]').fill(value)  # 年/月/日 時:分, like every date
     page.locator('textarea[name="note"]').fill("面談中に死にたいと話した")
     page.get_by_role("button", name="記録する").click()
 

@@ -49,6 +49,8 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
 
     expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
     expect(page.locator(".bjs-powered-by")).to_be_visible()  # the bpmn.io watermark stays visible
+    # It opens at a readable scale from the start; 「全体を表示」 fits the whole process in view.
+    page.get_by_role("button", name="全体を表示").click()
 
     # A task without a form key fails the check, and the page marks it on the diagram.
     _select(page, "plan")
@@ -85,14 +87,22 @@ def test_owner_sets_a_form_key_checks_saves_and_deploys(page, live_app):
     _select(page, "pa_handoff_on_request")
     expect(form_key).to_have_value("pa_handoff")
     form_key.select_option("progress_note")
-    roles = page.get_by_label("担当ロール（role）")
-    expect(roles).to_have_values(["caseworker"])
-    roles.select_option(["caseworker", "lead_worker"])  # candidate roles: a dropdown of the role codes
+    roles = page.get_by_role("group", name="担当ロール（role）")
+    expect(roles.get_by_role("checkbox", name="自立相談支援員")).to_be_checked()
+    expect(roles.get_by_role("checkbox", name="主任相談支援員")).not_to_be_checked()
+    roles.get_by_role("checkbox", name="主任相談支援員").check()  # several roles, no Ctrl-click
     page.get_by_role("button", name="下書きを保存").click()
     expect(page.locator("#modeler-status")).to_contain_text(re.compile(r"下書き #\d+ を保存しました"))
     page.screenshot(path=str(OUTPUT_DIR / "modeler.png"))
     page.get_by_label("変更メモ").fill("申出によるつなぎは経過記録で受ける")
-    page.get_by_role("button", name="デプロイ").click()
+    page.get_by_role("button", name="デプロイ", exact=True).click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("新しい版としてデプロイしますか")
+    confirm.get_by_role("button", name="やめる").click()
+    expect(confirm).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"#version-2$"))
+    page.get_by_role("button", name="デプロイ", exact=True).click()
+    confirm.get_by_role("button", name="デプロイする").click()
 
     expect(page).to_have_url(re.compile(r"/processes/#version-2$"))
     row = page.locator("#version-2")

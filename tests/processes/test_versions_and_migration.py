@@ -146,7 +146,8 @@ def test_dry_run_reports_the_waiting_timers_and_migration_keeps_them_armed(staff
         html = owner_client.get("/processes/versions/2/migration").get_data(as_text=True)
         row = html.split(f'id="case-{case_id}"')[1].split("</tr>")[0]
         assert 'class="result-migratable"' in row
-        assert "プラン期間終了: 2026-12-11 09:00 → 2026-12-11 09:00" in row  # a date timer is re-armed as it was
+        # a date timer is re-armed as it was
+        assert "プラン期間終了: 2026年12月11日 09:00 → 2026年12月11日 09:00" in row
         owner_client.post("/processes/versions/2/migration")
     case = case_of(case_id)
     assert case.process_version.version == 2 and case.next_timer_at.replace(tzinfo=UTC) == due

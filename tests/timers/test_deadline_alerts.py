@@ -33,10 +33,11 @@ def test_evaluation_overdue_alert_after_the_year_end_break(app, staff, login, ca
     assert notification_kinds(lead) == [] and notification_kinds(chief) == []
     scheduler_tick(app, clock, jst(date(2027, 1, 4), 8, 30))
     assert notification_kinds(lead) == ["evaluation_overdue"] and notification_kinds(chief) == ["evaluation_overdue"]
-    assert notification_kinds(cw) == ["evaluation_overdue"]  # the assigned caseworker too
+    # the assigned caseworker too (and she was told the plan end withdrew her monitoring)
+    assert notification_kinds(cw) == ["evaluation_overdue", "task_cancelled"]
     scheduler_tick(app, clock, jst(date(2027, 1, 5), 9))  # each alert once; now the task itself is overdue
     assert notification_kinds(lead) == ["evaluation_overdue"]
-    assert notification_kinds(cw) == ["evaluation_overdue", "task_overdue"]
+    assert notification_kinds(cw) == ["evaluation_overdue", "task_cancelled", "task_overdue"]
 
 
 def test_overdue_monitoring_alerts_its_owner_once(app, staff, login, case_in_support, clock):
@@ -86,10 +87,12 @@ def test_first_contact_after_a_referral_is_due_after_golden_week(app, staff, log
     assert (task.due_on, task.assignee_id) == (date(2027, 5, 7), None)
 
     cw, other = staff["caseworker"], staff["other_ward_caseworker"]
+    # Nobody holds it yet: the ward's caseworkers hear of the new referral at once.
+    assert notification_kinds(cw) == ["intake_waiting"] and notification_kinds(other) == []
     scheduler_tick(app, clock, jst(date(2027, 5, 7), 18))
-    assert notification_kinds(cw) == []
+    assert notification_kinds(cw) == ["intake_waiting"]
     scheduler_tick(app, clock, jst(date(2027, 5, 8), 9))  # unassigned: the ward's caseworkers hear of it
-    assert notification_kinds(cw) == ["task_overdue"] and notification_kinds(other) == []
+    assert notification_kinds(cw) == ["intake_waiting", "task_overdue"] and notification_kinds(other) == []
 
 
 def test_assessment_overdue_alert_moves_past_the_year_end_break(app, staff, login, clock):

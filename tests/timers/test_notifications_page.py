@@ -27,7 +27,7 @@ def test_notifications_are_listed_and_marked_read_per_person(app, staff, login):
 
     assert _badge(lead_client.get("/").get_data(as_text=True)) == "1"
     page = lead_client.get("/notifications").get_data(as_text=True)
-    assert "「家庭訪問」の期限（2027-05-19）を過ぎています" in page
+    assert "「家庭訪問」の期限（2027年5月19日）を過ぎています" in page
     note_id = db.session.query(Notification.id).filter_by(user_id=lead.id).scalar()
     chief_note = db.session.query(Notification.id).filter_by(user_id=chief.id).scalar()
 
@@ -51,17 +51,17 @@ def test_case_page_shows_due_dates_and_overdue_badges(app, staff, login, case_in
     case_id = case_in_support(date(2027, 4, 1))
     clock.current = jst(date(2027, 5, 1), 12)
     page = cw.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "期限 2027年（令和9年）5月1日" in page
-    assert "期限超過" not in page
+    assert "期限 5月1日（土） <strong class=\"due-hint\">今日</strong>" in page
+    assert "超過" not in page
     clock.current = jst(date(2027, 5, 2), 9)
-    assert "期限超過" in cw.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert '<span class="badge overdue">1日超過</span>' in cw.get(f"/cases/{case_id}").get_data(as_text=True)
 
 
 def test_worklist_shows_due_dates_and_overdue_badges(app, staff, login, case_in_support, clock):
     cw = login(staff["caseworker"])
     case_id = case_in_support(date(2027, 4, 1))
-    row = re.compile(rf'<tr>\s*<td><a href="/tasks/\d+">[^<]*</a>[^<]*</td>\s*<td><a href="/cases/{case_id}">'
-                     r'.*?</tr>', re.S)
+    row = re.compile(r'<li class="task-card">\s*<p class="task-title"><a href="/tasks/\d+">モニタリング</a></p>'
+                     rf'.*?<a href="/cases/{case_id}">.*?</li>', re.S)
 
     def monitoring_row() -> tuple[str, str]:
         page = cw.get("/").get_data(as_text=True)
@@ -72,10 +72,10 @@ def test_worklist_shows_due_dates_and_overdue_badges(app, staff, login, case_in_
 
     clock.current = jst(date(2027, 5, 1), 12)
     group, html = monitoring_row()
-    assert group == "today" and "2027年（令和9年）5月1日" in html and "期限超過" not in html
+    assert group == "today" and "5月1日（土）" in html and "今日" in html and "超過" not in html
     clock.current = jst(date(2027, 5, 2), 9)
     group, html = monitoring_row()
-    assert group == "overdue" and '<span class="badge overdue">期限超過</span>' in html
+    assert group == "overdue" and '<strong class="due-hint overdue">1日超過</strong>' in html
 
 
 def test_email_is_off_by_default(app, staff, monkeypatch):

@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 
 from app import audit_chain as audit
-from app.clock import now
+from app.clock import JST, iso_datetime, now
 from app.extensions import db
 from app.models import Case, FormSubmission, User
 from app.models.audit import canonical_payload, chain_key, utc_iso
@@ -31,7 +31,7 @@ def export_case_history(user: User, case: Case, file_format: str) -> dict:
     version = case.process_version
     exported = {
         "format": EXPORT_FORMAT,
-        "exported_at": now().isoformat(),
+        "exported_at": now().astimezone(JST).isoformat(),
         "exported_by": user.username,
         "case": {
             "case_id": case.id, "ward": case.ward, "state": case.state,
@@ -51,7 +51,7 @@ def export_case_history(user: User, case: Case, file_format: str) -> dict:
         "events": [_event(e, names, viewer) for e in events],
         "submissions": [
             {"submission_id": s.id, "form_key": s.form_key, "form_version": s.form_version,
-             "submitted_at": s.submitted_at.isoformat(), "actor": names.get(s.actor_id), "action": s.action,
+             "submitted_at": iso_datetime(s.submitted_at), "actor": names.get(s.actor_id), "action": s.action,
              "data": masking.mask_form_data(viewer, s.form_key, s.data)[0]}
             for s in submissions
         ],
@@ -69,7 +69,9 @@ def export_case_history(user: User, case: Case, file_format: str) -> dict:
 def _event(event, names: dict, viewer) -> dict:
     data = masking.mask_event_data(viewer, event.event_type, event.data)
     shown = {
-        "sequence": event.sequence, "at": utc_iso(event.at), "event_type": event.event_type,
+        # `at` in UTC as the hash covers it; `at_jst` as people read it.
+        "sequence": event.sequence, "at": utc_iso(event.at), "at_jst": iso_datetime(event.at),
+        "event_type": event.event_type,
         "actor_id": event.actor_id, "actor": names.get(event.actor_id), "case_id": event.case_id,
         "data": data if data is not None else {}, "prev_hash": event.prev_hash, "hash": event.hash,
     }

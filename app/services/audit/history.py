@@ -7,6 +7,8 @@ and every export is itself an audit event.
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -308,6 +310,7 @@ def step_through(case: Case, step: int | None) -> dict:
         "reached": sorted({bpmn_id for s in steps for bpmn_id in shown((*s.ran, *s.active))}),
         "steps": [{"step": i, "sequence": s.sequence, "event_type": s.event_type, "label": label(s),
                    "at": s.at.isoformat()} for i, s in enumerate(steps)],
+        "names": {k: v for k, v in element_names(case).items() if k not in hidden},
         "replay_ok": result.ok,
         "divergences": result.divergences,
     }
@@ -357,6 +360,20 @@ def diagram_files(case: Case) -> list[str]:
     marker = f'id="{version.process_id}"'
     hidden = _risk_parts(version)[1]
     return sorted((name for name in files if name not in hidden), key=lambda name: (marker not in files[name], name))
+
+
+_NAMED = re.compile(r'<bpmn:\w+\s+id="([^"]+)"[^>]*?\sname="([^"]*)"')
+
+
+def element_names(case: Case) -> dict[str, str]:
+    """{element id: its name in the diagram} over the files shown to auditors, so pages say
+    「相談受付」 rather than an element id."""
+    files = case.process_version.bpmn_files or {}
+    names: dict[str, str] = {}
+    for name in diagram_files(case):
+        for element_id, text in _NAMED.findall(files[name]):
+            names.setdefault(element_id, html.unescape(text).replace("&#10;", " ").strip())
+    return names
 
 
 def diagram_xml(case: Case, filename: str | None = None) -> str:

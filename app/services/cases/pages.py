@@ -37,3 +37,45 @@ def case_page(case: Case) -> dict:
         "today": today(),
         "timer_incidents": q(TimerIncident).filter_by(case_id=case.id, status="open").all(),
     }
+
+
+# The stages a caseworker follows a case through, and the case states each stands for.
+STAGES = (
+    ("intake", "受付", ("identified", "intake")),
+    ("assessment", "アセスメント", ("assessment",)),
+    ("plan", "プラン", ("plan_draft",)),
+    ("meeting", "会議", ("meeting",)),
+    ("support", "支援", ("decided", "in_support", "suspended")),
+    ("evaluation", "評価", ("evaluation",)),
+    ("closed", "終結", ("closed",)),
+)
+
+
+def progress(case: Case) -> dict:
+    """Where the case stands on 受付 → … → 終結: each stage done, current or to come, and a side
+    note for a hand-off to public assistance or a suspension."""
+    state = case.state
+    handoff = state == "handoff_pa" or (state == "closed" and case.closure_reason == "public_assistance")
+    position = next((i for i, (_key, _label, states) in enumerate(STAGES) if state in states), None)
+    if state == "handoff_pa":
+        position = len(STAGES) - 1  # the hand-off is the way this case ends
+    stages = []
+    for index, (key, label, _states) in enumerate(STAGES):
+        status = "todo" if position is None or index > position else "done" if index < position else "current"
+        if state == "closed" and key == "closed":
+            status = "done"
+        stages.append({"key": key, "label": label, "status": status})
+    note = None
+    if handoff:
+        note = "生活保護へつないでいます" if state == "handoff_pa" else "生活保護へつないで終結しました"
+    elif state == "suspended":
+        note = "連絡がとれないため支援を中断しています"
+    return {"stages": stages, "note": note}
+
+
+def person_age(case: Case) -> int | None:
+    birth = case.person.birth_date if case.person else None
+    if birth is None:
+        return None
+    day = today()
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import validate_data
 from app.lifecycle import steps
 from app.lifecycle.versions import form_definition
-from app.models import Case, HumanTask, ProcessVersion, User
+from app.models import AuditEvent, Case, HumanTask, ProcessVersion, User
 from app.programs import housing_benefit
 from app.services.cases.transaction import Attempt, one_transaction
 
@@ -28,11 +28,25 @@ def get_task_for(user: User, task_id: int) -> HumanTask:
     return task
 
 
+def cancellation_of(task: HumanTask) -> dict | None:
+    """When and why a withdrawn task was cancelled (from its case's audit chain), for its page."""
+    if task.status != "cancelled":
+        return None
+    events = (db.session.query(AuditEvent)
+              .filter(AuditEvent.case_id == task.case_id, AuditEvent.event_type == "task_cancelled")
+              .order_by(AuditEvent.id.desc()).all())
+    event = next((e for e in events if (e.data or {}).get("task_id") == task.id), None)
+    if event is None:
+        return {"at": None, "reason": None, "by": None}
+    by = db.session.get(User, event.actor_id) if event.actor_id else None
+    return {"at": event.at, "reason": (event.data or {}).get("reason"), "by": by.display_name if by else None}
+
+
 def _check_access(user: User, task: HumanTask | None) -> None:
     if task is None or not (access.can_act_on_task(user, task) or access.can_view_case(user, task.case)):
         raise NotFound("タスクが見つかりません")
     if task.status == "open" and not access.can_act_on_task(user, task):
-        raise Forbidden("このタスクを処理する権限がありません（担当ロールまたは担当者が異なります）")
+        raise Forbidden("このタスクは、担当の職員（または担当の職種の職員）だけが入力できます")
 
 
 def validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, int]:

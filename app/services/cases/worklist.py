@@ -1,8 +1,10 @@
-"""The worklist: my tasks and my ward's unassigned tasks for my roles, by due date."""
+"""The worklist: my tasks and my ward's unassigned tasks for my roles, by due date (tasks without
+one last), with filters by holder and kind of task."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy.orm import joinedload
 
@@ -11,20 +13,56 @@ from app.clock import today
 from app.extensions import db
 from app.models import Case, HumanTask, User
 
-GROUPS = ("overdue", "today", "this_week", "later")
+GROUPS = ("overdue", "today", "this_week", "later", "no_due")
+HOLDERS = ("", "mine", "unassigned")
+SORTS = ("due", "case", "task")
 
 
-def grouped_tasks(user: User) -> dict[str, list[HumanTask]]:
+@dataclass(frozen=True)
+class WorklistFilters:
+    holder: str = ""     # "" every task I may work on, "mine", "unassigned"
+    form_key: str = ""   # one kind of task
+    sort: str = "due"
+
+    @classmethod
+    def from_args(cls, args) -> WorklistFilters:
+        holder, sort = args.get("holder", ""), args.get("sort", "due")
+        return cls(holder=holder if holder in HOLDERS else "", form_key=(args.get("kind") or "")[:64],
+                   sort=sort if sort in SORTS else "due")
+
+
+def _sort_key(sort: str):
+    far = date.max
+    if sort == "case":
+        return lambda t: (t.case_id, t.due_on or far, t.id)
+    if sort == "task":
+        return lambda t: (t.name, t.due_on or far, t.id)
+    return lambda t: (t.due_on or far, t.due_at is None, t.id)
+
+
+def open_tasks(user: User) -> list[HumanTask]:
     # Each row shows its case and person: loaded with the tasks, not one query per row.
     tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person))
     query = access.visible_task_filter(user, tasks_with_cases.filter(HumanTask.status == "open"))
-    tasks = [t for t in query.order_by(HumanTask.due_on, HumanTask.id).all() if access.can_act_on_task(user, t)]
+    return [t for t in query.order_by(HumanTask.id).all() if access.can_act_on_task(user, t)]
+
+
+def grouped_tasks(user: User, filters: WorklistFilters | None = None) -> dict[str, list[HumanTask]]:
+    filters = filters or WorklistFilters()
+    tasks = open_tasks(user)
+    if filters.holder == "mine":
+        tasks = [t for t in tasks if t.assignee_id == user.id]
+    elif filters.holder == "unassigned":
+        tasks = [t for t in tasks if t.assignee_id is None]
+    if filters.form_key:
+        tasks = [t for t in tasks if t.form_key == filters.form_key]
+    tasks.sort(key=_sort_key(filters.sort))
     now = today()
     week_end = now + timedelta(days=6 - now.weekday())
     groups: dict[str, list[HumanTask]] = {name: [] for name in GROUPS}
     for task in tasks:
         if task.due_on is None:
-            groups["later"].append(task)
+            groups["no_due"].append(task)
         elif task.due_on < now:
             groups["overdue"].append(task)
         elif task.due_on == now:
@@ -34,3 +72,11 @@ def grouped_tasks(user: User) -> dict[str, list[HumanTask]]:
         else:
             groups["later"].append(task)
     return groups
+
+
+def task_kinds(user: User) -> list[tuple[str, str]]:
+    """(form_key, task name) of the kinds of task open for the user, for the filter."""
+    seen: dict[str, str] = {}
+    for task in open_tasks(user):
+        seen.setdefault(task.form_key, task.name)
+    return sorted(seen.items(), key=lambda kv: kv[1])

@@ -51,3 +51,20 @@ def _prefill_intake(case: Case, values: dict) -> None:
 def later_episodes(case: Case) -> list[Case]:
     """The episodes opened after this one as re-consultations of it."""
     return db.session.query(Case).filter_by(previous_case_id=case.id).order_by(Case.id).all()
+
+
+def duplicate_choices(case: Case, kana: str, birth_date) -> list[tuple[str, str]]:
+    """The probable duplicates intake found, as choices for 「既存の相談者に紐づける」 (no typed IDs)."""
+    from datetime import date
+
+    from app.forms.jp import normalize_kana
+    from app.lifecycle.people import probable_duplicates
+
+    if not isinstance(birth_date, date):
+        return []
+    choices = []
+    for person in probable_duplicates(case, normalize_kana(kana or ""), birth_date):
+        cases = "、".join(f"#{c.id}（{'終結' if c.is_closed else '進行中'}）"
+                         for c in episodes_of(person.id, case.ward))
+        choices.append((str(person.id), f"{person.name}（{person.kana}・相談ケース {cases or '—'}）"))
+    return choices

@@ -37,6 +37,7 @@ from app.lifecycle.deadlines import first_contact_due
 from app.lifecycle.versions import current_version, form_definition
 from app.models import Case, Consent, DataItem, FormSubmission, HumanTask, Person, ReferralReceipt, User
 from app.models.data_item import ARREARS_SOURCES
+from app.services.timers import notifications
 
 REPLY_LABELS = {"connected": "接続済", "not_yet_contacted": "未来所", "received": "受付済（回答の同意なし）"}
 IDEMPOTENCY_FIELD = "Idempotency-Key"
@@ -145,6 +146,8 @@ def _connected(case_id: int) -> bool:
 
 
 def _ward(ward: str | None) -> str:
+    if not ward:
+        raise ValidationFailed({"ward": ["送り先の区を選んでください"]})
     if ward not in WARDS:
         raise ValidationFailed({"ward": [f"区のコードが正しくありません: {ward}"]})
     return ward
@@ -181,10 +184,16 @@ def _require_contact_route(data: dict) -> None:
         raise ValidationFailed({"phone": ["本人への連絡手段として、電話番号か住所のどちらかを記入してください"]})
 
 
+def ward_chiefs(ward: str | None) -> list[User]:
+    """The section chiefs of a ward, who may approve a slip sent without consent (the page offers them)."""
+    users = db.session.query(User).filter(User.ward == ward, User.active.is_(True)).order_by(User.id).all()
+    return [u for u in users if u.has_role("section_chief")]
+
+
 def _approving_chief(username: str | None, ward: str) -> User:
     chief = db.session.query(User).filter_by(username=(username or "").strip()).first()
     if chief is None or not chief.active or not chief.has_role("section_chief") or chief.ward != ward:
-        raise ValidationFailed({"approved_by": ["承認者には、この区の区担当係長のユーザー名を入力してください"]})
+        raise ValidationFailed({"approved_by": ["承認した区担当係長を選んでください（この区の係長に限ります）"]})
     return chief
 
 
@@ -229,6 +238,11 @@ def _first_contact_task(case: Case, prefill: dict) -> HumanTask | None:
     if intake is not None:
         intake.prefill = {k: v for k, v in prefill.items() if v not in (None, "")}
         intake.due_on = first_contact_due(case.ward, today())
+        db.session.flush()
+        # Nobody holds a referral's intake yet: the ward's caseworkers and lead workers hear of it.
+        notifications.notify(notifications.ward_users(case.ward, ("caseworker", "lead_worker")), "intake_waiting",
+                             f"intake_waiting:{intake.id}", case.id, name=intake.name,
+                             due_on=intake.due_on.isoformat() if intake.due_on else None)
     return intake
 
 

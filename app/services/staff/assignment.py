@@ -16,6 +16,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import steps
 from app.models import Case, CoverAssignment, HumanTask, User
+from app.services.timers import notifications
 
 
 def visible_task(user: User, task_id: int) -> HumanTask:
@@ -107,6 +108,13 @@ def _ward_member(user: User | None, ward: str, roles: set[str], field: str = "as
     return user
 
 
+def _tell_new_holder(target: User, task: HumanTask, actor: User) -> None:
+    """A task given to someone else appears in their お知らせ."""
+    if target.id != actor.id:
+        notifications.notify([target], "task_given", f"task_given:{task.id}:{now().isoformat()}", task.case_id,
+                             name=task.name, by=actor.display_name, task_id=task.id)
+
+
 def reassign_task(task_id: int, to_user: User | None, reason: str, actor: User) -> HumanTask:
     task = visible_task(actor, task_id)
     if not access.can_reassign(actor, task.ward):
@@ -120,6 +128,7 @@ def reassign_task(task_id: int, to_user: User | None, reason: str, actor: User) 
     task.assignee_id = target.id
     step.record("task_reassigned", task_id=task.id, previous_assignee_id=previous, assignee_id=target.id,
                 reason=text)
+    _tell_new_holder(target, task, actor)
     db.session.commit()
     return task
 
@@ -145,6 +154,9 @@ def reassign_case(case_id: int, to_user: User | None, reason: str, actor: User) 
             moved.append(task.id)
     step.record("case_reassigned", previous_assignee_id=previous, assignee_id=target.id, reason=text,
                 task_ids=moved)
+    for task in step.open_tasks:
+        if task.id in moved:
+            _tell_new_holder(target, task, actor)
     db.session.commit()
     return case
 

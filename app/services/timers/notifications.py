@@ -42,6 +42,10 @@ MESSAGES = {
     "task_escalated": _("「%(name)s」が期限（%(due_at)s）を過ぎても対応されていません（係長への報告）"),
     "evaluation_overdue": _("評価がプラン期間終了後の期限（%(due_on)s）を過ぎても行われていません"),
     "timer_incident": _("タイマーの処理が繰り返し失敗しました（運用担当の確認が必要です）"),
+    "task_cancelled": _("「%(name)s」は取り消されました（理由：%(reason)s）"),
+    "task_given": _("「%(name)s」の担当になりました"),
+    "intake_waiting": _("新しい連絡票の受付「%(name)s」が届いています"),
+    "task_due_tomorrow": _("「%(name)s」の期限は明日（%(due_on)s）です"),
     "dv_inquiry": _("DV・住所秘匿の方について第三者から問い合わせがありました（%(received_at)s、回答せず）"),
 }
 
@@ -90,6 +94,12 @@ def sweep_overdue() -> int:
         owners = [task.assignee] if task.assignee else ward_users(task.ward, tuple(task.roles))
         added += notify(owners, "task_overdue", f"task_overdue:{task.id}", task.case_id, name=task.name,
                         due_on=task.due_on.isoformat())
+    tomorrow = db.session.query(HumanTask).filter(HumanTask.status == "open",
+                                                  HumanTask.due_on == day + timedelta(days=1)).all()
+    for task in tomorrow:
+        owners = [task.assignee] if task.assignee else ward_users(task.ward, tuple(task.roles))
+        added += notify(owners, "task_due_tomorrow", f"task_due_tomorrow:{task.id}", task.case_id,
+                        name=task.name, due_on=task.due_on.isoformat())
     for task in db.session.query(HumanTask).filter_by(status="open", form_key="evaluation"):
         due = _evaluation_alert_on(task)
         if due is not None and due <= day:
@@ -154,8 +164,23 @@ def message(note: Notification) -> str:
     return MESSAGES.get(note.kind, note.kind)
 
 
-def params_of(note: Notification) -> dict:
-    return {"name": "", "due_on": "", "due_at": "", **(note.params or {})}
+def params_of(note: Notification, locale: str = "ja") -> dict:
+    """The message's parameters as a page shows them: dates in Japanese form (ISO in English)."""
+    params = {"name": "", "due_on": "", "due_at": "", "reason": "", **(note.params or {})}
+    if not locale.startswith("en"):
+        for key in ("due_on", "due_at"):
+            params[key] = _japanese(params[key])
+    return params
+
+
+def _japanese(value) -> str:
+    text = str(value or "")
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    rest = text[10:].strip()
+    return f"{day.year}年{day.month}月{day.day}日" + (f" {rest}" if rest else "")
 
 
 def unread_count(user: User) -> int:

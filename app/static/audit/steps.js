@@ -66,10 +66,12 @@
       }
     });
     // The server-rendered summary and list below follow the step shown.
-    setText("dd.ran", data.ran_in_step.join("\u3001") || "\u2014");
-    setText("dd.active", data.active.join("\u3001") || "\u2014");
+    // Element names, never ids: auditors read the diagram's words.
+    var named = function (id) { return (data.names && data.names[id]) || "\uff08\u540d\u524d\u306e\u306a\u3044\u8981\u7d20\uff09"; };
+    setText("dd.ran", data.ran_in_step.map(named).join("\u3001") || "\u2014");
+    setText("dd.active", data.active.map(named).join("\u3001") || "\u2014");
     setText("dd.repeated", Object.keys(data.repeated).map(function (id) {
-      return id + " \u00d7" + data.repeated[id];
+      return named(id) + " \u00d7" + data.repeated[id];
     }).join("\u3001") || "\u2014");
     document.querySelectorAll(".step-list li[data-step]").forEach(function (li) {
       var here = li.dataset.step === String(data.step);

@@ -39,9 +39,21 @@
     config.forms.forEach(function (f) {
       formKeySelect.add(new Option(f.title + " (" + f.key + ")", f.key));
     });
-    config.roles.forEach(function (r) {
-      roleSelect.add(new Option(r.label + " (" + r.code + ")", r.code));
-      laneRoleSelect.add(new Option(r.label + " (" + r.code + ")", r.code));
+    config.roles.forEach(function (r, i) {
+      // Roles are checkboxes: several can be chosen without holding Ctrl.
+      var box = document.createElement("div");
+      box.className = "choice";
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.id = "prop-role-" + i;
+      input.value = r.code;
+      var label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = r.label;
+      box.appendChild(input);
+      box.appendChild(label);
+      roleSelect.appendChild(box);
+      laneRoleSelect.add(new Option(r.label, r.code));
     });
   }
 
@@ -105,7 +117,7 @@
     document.getElementById("panel-element-id").textContent = selected.id;
     formKeySelect.value = readProperty(selected, "formKey");
     var roles = readProperty(selected, "role").split(/\s+/);
-    Array.prototype.forEach.call(roleSelect.options, function (o) { o.selected = roles.indexOf(o.value) >= 0; });
+    roleSelect.querySelectorAll("input").forEach(function (o) { o.checked = roles.indexOf(o.value) >= 0; });
   }
 
   formKeySelect.addEventListener("change", function () {
@@ -118,7 +130,7 @@
   });
   roleSelect.addEventListener("change", function () {
     if (!selected) { return; }
-    var chosen = Array.prototype.filter.call(roleSelect.options, function (o) { return o.selected; })
+    var chosen = Array.prototype.filter.call(roleSelect.querySelectorAll("input"), function (o) { return o.checked; })
       .map(function (o) { return o.value; });
     writeProperty(selected, "role", chosen.join(" "));
   });
@@ -205,7 +217,18 @@
       say(data.blocking ? text("blocking", { n: data.blocking }) : text("passed"));
     }).catch(fail);
   });
+  // デプロイ asks first: a deployed version is what every new case runs on, and cannot be changed.
+  var confirmBox = document.getElementById("deploy-confirm");
   document.getElementById("deploy").addEventListener("click", function () {
+    confirmBox.hidden = false;
+    document.getElementById("deploy-yes").focus();
+  });
+  document.getElementById("deploy-no").addEventListener("click", function () {
+    confirmBox.hidden = true;
+    document.getElementById("deploy").focus();
+  });
+  document.getElementById("deploy-yes").addEventListener("click", function () {
+    confirmBox.hidden = true;
     var note = document.getElementById("deploy-note").value;
     save().then(function () { return post(config.deployUrl, { note: note }); }).then(function (data) {
       if (data.httpStatus !== 200) {
@@ -217,6 +240,7 @@
   });
   document.getElementById("undo").addEventListener("click", function () { modeler.get("commandStack").undo(); });
   document.getElementById("redo").addEventListener("click", function () { modeler.get("commandStack").redo(); });
+  document.getElementById("zoom-fit").addEventListener("click", function () { canvas.zoom("fit-viewport"); });
 
   // SpiffWorkflow reads <loopDataInputRef>services</loopDataInputRef> as a *variable name*;
   // for BPMN it is a reference to a data input, which moddle cannot resolve and would drop on
@@ -229,6 +253,19 @@
         w.element.set(property, moddle.create(types[property], { id: w.value }));
       }
     });
+  }
+
+  // The whole process fitted into the canvas is too small to read: show it at a readable scale
+  // from its start, to the right of the palette (which would otherwise cover the first shapes).
+  function readableZoom() {
+    canvas.zoom("fit-viewport");
+    var box = canvas.viewbox();
+    var readable = 0.85;
+    if (box.scale >= readable) { return; }
+    var palette = document.querySelector("#canvas .djs-palette");
+    var left = (palette ? palette.getBoundingClientRect().width + 24 : 24) / readable;
+    canvas.viewbox({ x: box.inner.x - left, y: box.inner.y - 24 / readable,
+                     width: box.outer.width / readable, height: box.outer.height / readable });
   }
 
   // -- start ------------------------------------------------------------------------------
@@ -250,7 +287,7 @@
       return modeler.importXML(loaded[1]);
     }).then(function (result) {
       keepVariableReferences(result.warnings || []);
-      canvas.zoom("fit-viewport");
+      readableZoom();
       document.body.dataset.modelerReady = "true";
       say(text("loaded"));
     }).catch(fail);
