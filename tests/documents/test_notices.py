@@ -60,6 +60,7 @@ def test_a_notice_is_numbered_printed_and_listed(app, staff, login, case_id, clo
         assert text in html, text
     assert "中生支第2号" in cw.get(f"/notices/{second}").get_data(as_text=True)
 
+    assert f'href="/cases/{case_id}/notices"' in cw.get(f"/cases/{case_id}").get_data(as_text=True)
     listing = cw.get(f"/cases/{case_id}/notices").get_data(as_text=True)
     assert "中生支第1号" in listing and "住居確保給付金不支給決定通知書" in listing
 
