@@ -89,8 +89,10 @@ LIFECYCLE = (
          {"status": "completed", "ended_on": "2026-12-20", "outcome": "家計表を作成し滞納を整理した"}),
     Step("navi", "service_record", "work_readiness",
          {"status": "completed", "ended_on": "2026-12-24", "outcome": "就職が決まった"}),
-    Step("cw", "monitoring", overrides={"contact_on": "2026-12-26", "next_monitoring_on": "2027-01-26"}),
+    # The app clock stands on 2026-11-26 and a contact date may not lie ahead of it.
+    Step("cw", "monitoring", overrides={"contact_on": "2026-11-26", "next_monitoring_on": "2027-01-26"}),
     Step("cw", "evaluation"),
+    Step("lead", "coordination_meeting", overrides={"decision": "close", "closure_reason": "goal_achieved"}),
 )
 
 

@@ -83,7 +83,21 @@ def alert_incident(case: Case, incident: TimerIncident) -> None:
 
 
 def sweep_overdue() -> int:
-    """Alert the owner of every overdue open task once, and supervisors of late evaluations."""
+    """Alert the owner of every overdue open task once, and supervisors of late evaluations.
+
+    Two schedulers may sweep at the same moment: the one whose alerts collide with the other's on a
+    dedupe key (at commit, or when a query flushes them) leaves them to it and adds none.
+    """
+    try:
+        added = _sweep_overdue()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        added = 0
+    return added
+
+
+def _sweep_overdue() -> int:
     day = today()
     added = _sweep_due_times()
     # Date-only deadlines: overdue from the day after.  Tasks with a time of day are alerted by the
@@ -105,11 +119,6 @@ def sweep_overdue() -> int:
         if due is not None and due <= day:
             added += notify(ward_users(task.ward, SUPERVISORS) + [task.assignee], "evaluation_overdue",
                             f"evaluation_overdue:{task.id}", task.case_id, name=task.name, due_on=due.isoformat())
-    try:
-        db.session.commit()
-    except IntegrityError:  # another scheduler added the same alert at the same moment
-        db.session.rollback()
-        added = 0
     return added
 
 
