@@ -3,7 +3,6 @@ processes at once on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ from app.models import AuditEvent, HbPayment, HumanTask
 from app.programs.housing_benefit.payments import pay_month
 from app.services.timers.scheduler import tick
 from tests.conftest import DB_KIND
+from tests.helpers import run_together
 
 from .conftest import application, jst
 
@@ -59,24 +59,15 @@ def test_a_compliant_month_raises_no_task_and_the_benefit_ends_after_its_last_mo
 def test_two_payment_runs_at_once_pay_each_payment_once(app, benefit):
     case_ids = [grant(benefit) for _ in range(6)]
     db.session.remove()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
     def run():
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                results.append(pay_month("2027-07"))
+        with app.app_context():
+            try:
+                return pay_month("2027-07")
+            finally:
                 db.session.remove()
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    results = run_together([run, run])
     assert sum(results) == 6
     db.session.expire_all()
     paid = db.session.query(AuditEvent).filter_by(event_type="hb_payment_paid").all()
