@@ -1,8 +1,10 @@
 """The stored facts follow the records in the same transaction, whichever step wrote them.
 
 A listener on every session's flush collects the cases whose counted records were added or
-changed and rewrites their facts from `counting.derive_facts` before the transaction commits, so
-no writer (task, action, timer, migration of a case) has to remember the statistics.
+changed (in a column the counting reads), and a listener on the commit rewrites their facts from
+`counting.derive_facts` once, just before the transaction commits, so no writer (task, action,
+timer, migration of a case) has to remember the statistics and a step that flushes several times
+derives them only once.
 """
 
 from __future__ import annotations
@@ -12,21 +14,75 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Case, FormSubmission, StatFact
+from app.models import Case, Closure, CoordinationMeeting, FormSubmission, HbDecision, Outcome, PlanVersion, StatFact
 
 from . import counting
 
+# The columns `counting.derive_facts` reads from each record: a change elsewhere (a plan frozen,
+# a meeting's attendees, a task's state on the case row) cannot move a count.
+_COUNTED_COLUMNS = {
+    FormSubmission: ("case_id", "form_key", "data", "submitted_at"),
+    CoordinationMeeting: ("case_id", "plan_version_id", "held_on", "decision"),
+    PlanVersion: ("employment_support_target",),
+    Outcome: ("case_id", "kind", "on", "permanent"),
+    Closure: ("case_id", "closed_on", "reason"),
+    HbDecision: ("case_id", "kind", "decided_on", "reason_code"),
+    Case: ("ward", "reconsultation"),
+}
+_PENDING = "tsunagi.stat_cases"  # session.info: cases whose facts this transaction must rewrite
+
+
+def _counted_when_added(obj) -> bool:
+    """Whether a new row can add a fact by itself.
+
+    A new plan version cannot: only an approving meeting counts it, and that meeting is new (or
+    changed) itself.  A new case has no records yet; a meeting other than an approval adds nothing.
+    """
+    if isinstance(obj, FormSubmission):
+        return obj.form_key in counting.COUNTED_FORMS
+    if isinstance(obj, CoordinationMeeting):
+        return obj.decision == "approve"
+    return not isinstance(obj, (PlanVersion, Case))
+
+
+def _case_ids(obj, columns: tuple[str, ...] | None = None) -> set[int]:
+    """The case (or, for a record moved between cases, both cases) the object's facts belong to."""
+    if isinstance(obj, Case):
+        return {obj.id} if obj.id is not None else set()
+    if isinstance(obj, PlanVersion):
+        return {obj.case_id} if obj.case_id is not None else set()
+    found = {obj.case_id} if obj.case_id is not None else set()
+    if columns is not None and "case_id" in columns:
+        found.update(v for v in sa.inspect(obj).attrs.case_id.history.deleted if v is not None)
+    return found
+
+
+def _changed(obj, columns: tuple[str, ...]) -> tuple[str, ...]:
+    attrs = sa.inspect(obj).attrs
+    return tuple(name for name in columns if attrs[name].history.has_changes())
+
 
 def touched_cases(session: Session) -> set[int]:
+    """Cases whose counted records this flush adds, changes in a counted column, or deletes."""
     found: set[int] = set()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, FormSubmission):
-            if obj.form_key in counting.COUNTED_FORMS and obj.case_id is not None:
-                found.add(obj.case_id)
-        elif isinstance(obj, counting.COUNTED_MODELS) and getattr(obj, "case_id", None) is not None:
-            found.add(obj.case_id)
-        elif isinstance(obj, Case) and obj.id is not None and sa.inspect(obj).attrs.ward.history.has_changes():
-            found.add(obj.id)  # a case moved to another ward: its figures move with it
+    for obj in session.new:
+        if type(obj) in _COUNTED_COLUMNS and _counted_when_added(obj):
+            found |= _case_ids(obj)
+    for obj in session.dirty:
+        columns = _COUNTED_COLUMNS.get(type(obj))
+        if columns is None:
+            continue
+        changed = _changed(obj, columns)
+        if not changed:
+            continue
+        if isinstance(obj, FormSubmission) and "form_key" not in changed \
+                and obj.form_key not in counting.COUNTED_FORMS:
+            continue
+        found |= _case_ids(obj, changed)
+    for obj in session.deleted:
+        if type(obj) in _COUNTED_COLUMNS and (not isinstance(obj, FormSubmission)
+                                              or obj.form_key in counting.COUNTED_FORMS):
+            found |= _case_ids(obj)
     return found
 
 
@@ -58,10 +114,33 @@ def rebuild(batch: int = 5000) -> int:
 def _after_flush(session: Session, flush_context) -> None:
     case_ids = touched_cases(session)
     if case_ids:
+        session.info.setdefault(_PENDING, set()).update(case_ids)
+
+
+def _before_commit(session: Session) -> None:
+    """Flush what is left (its cases join the pending ones), then rewrite their facts once.
+
+    Also on a savepoint's commit: the facts inside it then match its records too."""
+    session.flush()  # nothing to do when the session is clean
+    case_ids = session.info.pop(_PENDING, None)
+    if case_ids:
         refresh(case_ids, session)
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    # A rolled-back transaction's cases are forgotten with it (a committed one has none left).
+    # A savepoint's end leaves them: the enclosing transaction still holds their records or
+    # rewrites facts that did not change, which is harmless.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+_LISTENERS = (("after_flush", _after_flush), ("before_commit", _before_commit),
+              ("after_transaction_end", _after_transaction_end))
 
 
 def install() -> None:
     """Listen on every session (idempotent: create_app may run many times in one process)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
