@@ -56,7 +56,18 @@ def _closed_days(ward: str | None) -> set[date]:
     query = db.session.query(ClosedDay.day).filter(
         (ClosedDay.ward.is_(None)) | (ClosedDay.ward == ward) if ward else ClosedDay.ward.is_(None)
     )
-    return {day for (day,) in query}
+    with settings_read():
+        return {day for (day,) in query}
+
+
+def settings_read():
+    """Read closed days and deadline rules without flushing the step's pending rows first.
+
+    Those settings are committed on their own, never inside a case step, so the flush would
+    change nothing they return; without it the step's rows (its audit events above all) go out
+    together at the next flush instead of in pieces around every due-date lookup.
+    """
+    return db.session.no_autoflush
 
 
 def calendar_for(ward: str | None) -> BusinessCalendar:

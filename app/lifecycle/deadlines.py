@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.lifecycle.calendar import BusinessCalendar, calendar_for, pass_cache
+from app.lifecycle.calendar import BusinessCalendar, calendar_for, pass_cache, settings_read
 from app.models import DeadlineRule
 
 # The hour (Japan time) at which a date-only deadline's timer fires: the start of office hours.
@@ -61,12 +61,13 @@ def _overrides(rule: str, ward: str | None) -> list[tuple[str | None, date, int,
     key = ("rule", rule, ward)
     if cache is not None and key in cache:
         return cache[key]
-    rows = [
-        (row.ward, row.effective_from, row.days, row.business_days)
-        for row in db.session.query(DeadlineRule)
-        .filter(DeadlineRule.rule == rule)
-        .filter((DeadlineRule.ward == ward) | DeadlineRule.ward.is_(None))
-    ]
+    with settings_read():
+        rows = [
+            (row.ward, row.effective_from, row.days, row.business_days)
+            for row in db.session.query(DeadlineRule)
+            .filter(DeadlineRule.rule == rule)
+            .filter((DeadlineRule.ward == ward) | DeadlineRule.ward.is_(None))
+        ]
     if cache is not None:
         cache[key] = rows
     return rows

@@ -22,7 +22,10 @@ NO_ADDRESS = "（住所未登録のため、窓口で交付）"
 
 def person_address(case) -> str | None:
     """Where a notice to the person may be sent (None: nowhere yet)."""
-    flags = flags_of(case)
+    return _address(case, flags_of(case))
+
+
+def _address(case, flags) -> str | None:
     if flags is not None and flags.protected:
         return flags.safe_address or None
     return case.person.address if case.person is not None else None
@@ -35,7 +38,7 @@ def _addressee(case) -> str | None:
 def _destination(case) -> dict:
     flags = flags_of(case)
     missing = NO_SAFE_ADDRESS if flags is not None and flags.protected else NO_ADDRESS
-    return {"label": "送付先", "value": person_address(case) or missing, "category": "address"}
+    return {"label": "送付先", "value": _address(case, flags) or missing, "category": "address"}
 
 
 def decision_notice(step, decision):
