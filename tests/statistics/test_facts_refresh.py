@@ -109,3 +109,13 @@ def test_a_savepoint_rolled_back_inside_a_committed_transaction(records):
     assert _stored([case.id, kept.id]) == _derived([case.id, kept.id])
     assert counting.CLOSURE not in {fact[3] for fact in _stored([case.id])}
     assert counting.NEW_CONSULTATION in {fact[3] for fact in _stored([kept.id])}
+
+
+def test_a_savepoint_committed_inside_a_transaction_rewrites_its_facts(records):
+    case = records.case(intake_on=date(2027, 4, 2))
+    db.session.commit()
+    with db.session.begin_nested():
+        records.close(case, date(2027, 4, 30), "goal_achieved")
+    assert counting.CLOSURE in {fact[3] for fact in _stored([case.id])}  # at the savepoint's release
+    db.session.commit()
+    assert _stored([case.id]) == _derived([case.id])

@@ -79,9 +79,9 @@ def touched_cases(session: Session) -> set[int]:
                 and obj.form_key not in counting.COUNTED_FORMS:
             continue
         found |= _case_ids(obj, changed)
-    for obj in session.deleted:
-        if type(obj) in _COUNTED_COLUMNS and (not isinstance(obj, FormSubmission)
-                                              or obj.form_key in counting.COUNTED_FORMS):
+    for obj in session.deleted:  # a deleted case itself is left alone, as before
+        if type(obj) in _COUNTED_COLUMNS and not isinstance(obj, Case) and (
+                not isinstance(obj, FormSubmission) or obj.form_key in counting.COUNTED_FORMS):
             found |= _case_ids(obj)
     return found
 
