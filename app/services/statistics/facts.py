@@ -9,6 +9,9 @@ derives them only once.
 
 from __future__ import annotations
 
+from threading import Lock
+from weakref import WeakKeyDictionary
+
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -29,7 +32,10 @@ _COUNTED_COLUMNS = {
     HbDecision: ("case_id", "kind", "decided_on", "reason_code"),
     Case: ("ward", "reconsultation"),
 }
-_PENDING = "tsunagi.stat_cases"  # session.info: cases whose facts this transaction must rewrite
+# The cases whose facts a transaction must rewrite before it commits, by its root transaction:
+# gone with the transaction object, whether it committed or rolled back.
+_pending: WeakKeyDictionary = WeakKeyDictionary()
+_pending_lock = Lock()
 
 
 def _counted_when_added(obj) -> bool:
@@ -113,8 +119,10 @@ def rebuild(batch: int = 5000) -> int:
 
 def _after_flush(session: Session, flush_context) -> None:
     case_ids = touched_cases(session)
-    if case_ids:
-        session.info.setdefault(_PENDING, set()).update(case_ids)
+    transaction = session.get_transaction()
+    if case_ids and transaction is not None:
+        with _pending_lock:
+            _pending.setdefault(transaction, set()).update(case_ids)
 
 
 def _before_commit(session: Session) -> None:
@@ -122,7 +130,9 @@ def _before_commit(session: Session) -> None:
 
     Also on a savepoint's commit: the facts inside it then match its records too."""
     session.flush()  # nothing to do when the session is clean
-    case_ids = session.info.pop(_PENDING, None)
+    transaction = session.get_transaction()
+    with _pending_lock:
+        case_ids = _pending.pop(transaction, None) if transaction is not None else None
     if case_ids:
         refresh(case_ids, session)
 
@@ -132,7 +142,8 @@ def _after_transaction_end(session: Session, transaction) -> None:
     # A savepoint's end leaves them: the enclosing transaction still holds their records or
     # rewrites facts that did not change, which is harmless.
     if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+        with _pending_lock:
+            _pending.pop(transaction, None)
 
 
 _LISTENERS = (("after_flush", _after_flush), ("before_commit", _before_commit),
