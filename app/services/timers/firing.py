@@ -93,6 +93,19 @@ def _due(due_by: datetime):
     return (Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed")
 
 
+# The claim, built once: SQLAlchemy keeps a statement object's cache key, so a claim per timer
+# does not compile (or even build) the query again.
+_CLAIM_NEXT = (
+    sa.select(Case, sa.func.set_config("synchronous_commit", "off", True))
+    .where(*_due(sa.bindparam("due_by")), Case.id > sa.bindparam("after_id"))
+    .order_by(Case.id)
+    .limit(1)
+    .options(undefer(Case.workflow_blob))
+    .with_for_update(skip_locked=True, of=Case)
+    .execution_options(populate_existing=True)
+)
+
+
 def _claim_next(due_by: datetime, after_id: int) -> Case | None:
     """PostgreSQL: lock the next due case (in id order) that no other process holds.
 
@@ -104,16 +117,7 @@ def _claim_next(due_by: datetime, after_id: int) -> Case | None:
     the server crashes before the commit reaches disk the case is simply still due and fires
     on the next pass; so the commit need not wait for the WAL flush.  Nothing else is relaxed.
     """
-    row = (
-        db.session.query(Case, sa.func.set_config("synchronous_commit", "off", True))
-        .filter(*_due(due_by), Case.id > after_id)
-        .order_by(Case.id)
-        .limit(1)
-        .options(undefer(Case.workflow_blob))
-        .with_for_update(skip_locked=True, of=Case)
-        .populate_existing()
-        .first()
-    )
+    row = db.session.execute(_CLAIM_NEXT, {"due_by": due_by, "after_id": after_id}).first()
     return row[0] if row is not None else None
 
 
