@@ -86,13 +86,17 @@ def alert_incident(case: Case, incident: TimerIncident) -> None:
 def sweep_overdue() -> int:
     """Alert the owner of every overdue open task once, and supervisors of late evaluations.
 
-    Two schedulers may sweep at the same moment: on PostgreSQL the second waits for the first to
-    commit (a transaction-scoped advisory lock) and then finds its alerts already there; should
-    alerts still collide on a dedupe key (at commit, or when a query flushes them), the sweep that
-    loses leaves them to the other and adds none.
+    Two schedulers may sweep at the same moment.  On PostgreSQL only one sweeps at a time (a
+    transaction-scoped advisory lock); a scheduler that finds another sweeping leaves it to that
+    one and adds none (what becomes overdue meanwhile is found by the next sweep), rather than
+    waiting behind the other's new alerts on their dedupe keys until its lock timeout.  Should
+    alerts still collide on a dedupe key (at commit, or when a query flushes them), the sweep
+    that loses leaves them to the other and adds none.
     """
     try:
-        _one_sweeper_at_a_time()
+        if not _sweep_lock_taken():
+            db.session.rollback()
+            return 0
         added = _sweep_overdue()
         db.session.commit()
     except IntegrityError:
@@ -105,10 +109,12 @@ def sweep_overdue() -> int:
 _SWEEP_LOCK = (0x7453, 1)
 
 
-def _one_sweeper_at_a_time() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-                           {"namespace": _SWEEP_LOCK[0], "key": _SWEEP_LOCK[1]})
+def _sweep_lock_taken() -> bool:
+    """PostgreSQL: this transaction now holds the sweep's lock, or False when another one does."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: the database's single writer lock does it
+    return bool(db.session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:namespace, :key)"),
+                                   {"namespace": _SWEEP_LOCK[0], "key": _SWEEP_LOCK[1]}).scalar())
 
 
 class _Alerts:
