@@ -34,3 +34,35 @@ def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
     complete(cw, case_id, "evaluation", outcome="replan", closure_reason="")
     complete(lead, case_id, "coordination_meeting", decision="continue")
     assert case_of(case_id).state == "plan_draft"
+
+
+def test_a_fired_timer_reads_the_chain_head_with_the_open_tasks(app, staff, login, clock):
+    """The firing continues the case's audit chain without a statement of its own for the head."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.services.audit.chain import verify
+    from app.services.timers.firing import run_pass
+
+    cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
+    case_id = walk_in(cw)
+    complete(cw, case_id, "intake")
+    complete(cw, case_id, "assessment")
+    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
+    complete(lead, case_id, "coordination_meeting")
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    clock.current = datetime(2026, 12, 11, 0, 1, tzinfo=UTC)
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with freeze_time(clock.current):
+            assert run_pass().fired == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if s.lstrip().startswith("SELECT audit_events.sequence")]
+    report = verify(case_id)
+    assert report.ok, report
+    assert case_of(case_id).state == "evaluation"

@@ -13,12 +13,14 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
 from app.services.timers import firing as timers
 from bench.timers import clone_case
 from tests.conftest import DB_KIND
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.skipif(DB_KIND != "postgresql", reason="SKIP LOCKED claiming needs PostgreSQL")
 
@@ -96,3 +98,40 @@ def test_a_killed_scheduler_process_loses_nothing(app, due_cases, database_url):
     fired = _fired_per_case()
     assert set(fired) == set(case_ids) and set(fired.values()) == {1}
     assert _evaluations_per_case() == Counter(dict.fromkeys(case_ids, 1))
+
+
+def _sweep_in_own_context(app):
+    from app.services.timers.notifications import sweep_overdue
+
+    with app.app_context():
+        try:
+            return sweep_overdue()
+        finally:
+            db.session.remove()
+
+
+def test_a_sweep_finding_another_sweeping_leaves_the_alerts_to_it(app, due_cases):
+    from app.models import Notification
+    from app.services.timers.notifications import sweep_overdue
+
+    due_cases(5)
+    assert timers.run_pass().fired == 5
+    before = db.session.query(Notification).count()  # from the steps that built the case
+    max_before = db.session.query(sa.func.max(Notification.id)).scalar() or 0
+    db.session.remove()
+    with db.engine.connect() as other:  # another scheduler, in the middle of its sweep
+        assert other.execute(sa.text("SELECT pg_try_advisory_xact_lock(29779, 1)")).scalar()
+        assert _sweep_in_own_context(app) == 0
+        other.rollback()
+    assert db.session.query(Notification).count() == before
+    added = sweep_overdue()
+    assert added > 0 and db.session.query(Notification).count() == before + added
+
+    # Two at once, with every alert still to add: each added once, neither pass fails.
+    db.session.query(Notification).filter(Notification.id > max_before).delete()
+    db.session.commit()
+    db.session.remove()
+    answers = run_together([lambda: _sweep_in_own_context(app)] * 2)
+    assert sorted(answers)[0] == 0 and sum(answers) == added
+    rows = db.session.query(Notification.user_id, Notification.dedupe_key).filter(Notification.id > max_before).all()
+    assert len(rows) == len(set(rows)) == added

@@ -27,12 +27,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit_chain import HEAD_COLUMNS, CaseChain, head_params
 from app.clock import now
 from app.engine import EngineError
 from app.extensions import db
 from app.lifecycle import steps
 from app.lifecycle.calendar import rules_cached
-from app.models import Case, TimerIncident
+from app.models import Case, HumanTask, TimerIncident
 from app.services.timers import notifications
 
 # Due case ids read at a time; each is then claimed and fired in its own transaction.
@@ -93,6 +94,19 @@ def _due(due_by: datetime):
     return (Case.next_timer_at.isnot(None), Case.next_timer_at <= due_by, Case.state != "closed")
 
 
+# The claim, built once: SQLAlchemy keeps a statement object's cache key, so a claim per timer
+# does not compile (or even build) the query again.
+_CLAIM_NEXT = (
+    sa.select(Case, sa.func.set_config("synchronous_commit", "off", True))
+    .where(*_due(sa.bindparam("due_by")), Case.id > sa.bindparam("after_id"))
+    .order_by(Case.id)
+    .limit(1)
+    .options(undefer(Case.workflow_blob))
+    .with_for_update(skip_locked=True, of=Case)
+    .execution_options(populate_existing=True)
+)
+
+
 def _claim_next(due_by: datetime, after_id: int) -> Case | None:
     """PostgreSQL: lock the next due case (in id order) that no other process holds.
 
@@ -104,16 +118,7 @@ def _claim_next(due_by: datetime, after_id: int) -> Case | None:
     the server crashes before the commit reaches disk the case is simply still due and fires
     on the next pass; so the commit need not wait for the WAL flush.  Nothing else is relaxed.
     """
-    row = (
-        db.session.query(Case, sa.func.set_config("synchronous_commit", "off", True))
-        .filter(*_due(due_by), Case.id > after_id)
-        .order_by(Case.id)
-        .limit(1)
-        .options(undefer(Case.workflow_blob))
-        .with_for_update(skip_locked=True, of=Case)
-        .populate_existing()
-        .first()
-    )
+    row = db.session.execute(_CLAIM_NEXT, {"due_by": due_by, "after_id": after_id}).first()
     return row[0] if row is not None else None
 
 
@@ -148,8 +153,27 @@ def _fire_claimed(case: Case, had_incident: bool, result: PassResult) -> None:
             result.incidents.append(incident.id)
 
 
+# The claimed case's open tasks and the head of its audit chain, read under the claim's lock as
+# `steps.claimed` reads them, but outer-joined to one row: a case waiting on a timer usually has no
+# open task, and its head then comes with this statement instead of a second one at its first event.
+_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
+_OPEN_TASKS_AND_CHAIN_HEAD = (
+    sa.select(HumanTask, *HEAD_COLUMNS).select_from(_ONE_ROW)
+    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
+    .execution_options(populate_existing=True)
+)
+
+
+def _claimed_step(case: Case) -> steps.CaseStep:
+    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
+    sequence, head_hash = rows[0][1], rows[0][2]
+    # No head under the lock: the chain has no event yet and starts at the genesis link.
+    chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
+    return steps.CaseStep(case, None, chain, [row[0] for row in rows if row[0] is not None])
+
+
 def _fire(case: Case, had_incident: bool) -> None:
-    step = steps.claimed(case)
+    step = _claimed_step(case)
     opened = step.fire_timers()
     alerting = [row for row in opened if row.bpmn_id in notifications.ALERT_ROLES_ON_OPEN]
     if alerting:
