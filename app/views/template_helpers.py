@@ -173,6 +173,34 @@ def display_value(value, unit: str | None = None) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+class RowLabels:
+    """The labels a long list repeats on every row (a worklist has hundreds), each made once per
+    page: the same text as the helpers above, without asking the locale and the clock per row."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, str] = {}
+
+    def _once(self, key: tuple, make, *args) -> str:
+        if key not in self._memo:
+            self._memo[key] = make(*args)
+        return self._memo[key]
+
+    def code(self, list_name: str, code: str | None) -> str:
+        return self._once(("code", list_name, code), code_label, list_name, code)
+
+    def roles(self, roles: str | None) -> str:
+        return self._once(("roles", roles), role_labels, roles)
+
+    def task_item(self, item: str | None) -> str:
+        return self._once(("item", item), task_item_label, item)
+
+    def weekday(self, value: date | None) -> str:
+        return self._once(("weekday", value), jdate_weekday, value)
+
+    def due_hint(self, value: date | None) -> str:
+        return self._once(("due", value), due_hint, value)
+
+
 def register(app: Flask) -> None:
     from app.access.flags import is_protected
     from app.services import processes
@@ -186,5 +214,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
                                  display_value=display_value, case_protected=is_protected,
-                                 task_item_label=task_item_label, due_hint=due_hint, code_choices=code_choices)
+                                 task_item_label=task_item_label, due_hint=due_hint, code_choices=code_choices,
+                                 row_labels=RowLabels)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth, jdate_weekday=jdate_weekday)
