@@ -61,7 +61,7 @@ def search():
     results, error = [], None
     if query:
         try:
-            results = search_cases(current_user, query)
+            results = search_cases(current_user._get_current_object(), query)  # asked per hit: not via the proxy
         except ValidationFailed as exc:
             error = "; ".join(m for ms in exc.errors.values() for m in ms)
     elif not can_search(current_user):
