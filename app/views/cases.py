@@ -35,7 +35,7 @@ def new():
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id: int):
-    case = get_case_for(current_user, case_id)
+    case = case_pages.case_for_page(current_user, case_id)
     viewer = masking.viewer_for(current_user, case)
     page = case_pages.case_page(case)
     page["open_tasks"] = masking.visible_tasks(viewer, page["open_tasks"])
@@ -44,8 +44,8 @@ def show(case_id: int):
     next_task = next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id == current_user.id),
                      None) or next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id is None), None)
     html = render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
-                           data=masking.case_data(viewer), hb=hb_pages.panel(case, viewer.sees("income")),
-                           openable=openable, next_task=next_task,
+                           data=masking.case_data(viewer, page["submissions"]),
+                           hb=hb_pages.panel(case, viewer.sees("income")), openable=openable, next_task=next_task,
                            progress=case_pages.progress(case), age=case_pages.person_age(case))
     # Recorded once the page is made (its commit would expire what the page reads) and before it
     # is sent: no page leaves without its read in the audit trail.

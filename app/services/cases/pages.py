@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from app.clock import today
 from app.extensions import db
 from app.models import (
@@ -13,7 +15,16 @@ from app.models import (
     ShelterStay,
     SupportDecision,
     TimerIncident,
+    User,
 )
+from app.services.cases.opening import get_case_for
+
+
+def case_for_page(user: User, case_id: int) -> Case:
+    """`get_case_for`, the case read with what its page shows of it (person, caseworker, process
+    version) in one query."""
+    return get_case_for(user, case_id, options=(joinedload(Case.person), joinedload(Case.assigned_to),
+                                                joinedload(Case.process_version)))
 
 
 def case_page(case: Case) -> dict:
@@ -21,7 +32,8 @@ def case_page(case: Case) -> dict:
     pages of their own and are not read here)."""
     q = db.session.query
     return {
-        "open_tasks": q(HumanTask).filter_by(case_id=case.id, status="open").order_by(HumanTask.id).all(),
+        "open_tasks": q(HumanTask).options(joinedload(HumanTask.assignee))
+        .filter_by(case_id=case.id, status="open").order_by(HumanTask.id).all(),
         "plans": q(PlanVersion).filter_by(case_id=case.id).order_by(PlanVersion.number).all(),
         "meetings": q(CoordinationMeeting).filter_by(case_id=case.id).order_by(CoordinationMeeting.id).all(),
         "decisions": q(SupportDecision).filter_by(case_id=case.id).order_by(SupportDecision.id).all(),

@@ -184,14 +184,18 @@ def _data_items(viewer: Viewer) -> list[dict]:
     return shown
 
 
-def _recorded_values(viewer: Viewer) -> list[dict]:
-    """The latest intake and assessment values that are masked items, as far as the viewer sees them."""
+def _recorded_values(viewer: Viewer, submissions: list[FormSubmission] | None = None) -> list[dict]:
+    """The latest intake and assessment values that are masked items, as far as the viewer sees them;
+    `submissions`: every submission of the case, when the caller has read them."""
     values = []
-    latest: dict[str, FormSubmission] = {}  # the newest submission of each shown form, read in one query
-    for submission in (db.session.query(FormSubmission)
+    if submissions is None:
+        submissions = (db.session.query(FormSubmission)
                        .filter(FormSubmission.case_id == viewer.case.id, FormSubmission.form_key.in_(SHOWN_FORMS))
-                       .order_by(FormSubmission.id.desc())):
-        latest.setdefault(submission.form_key, submission)
+                       .all())
+    latest: dict[str, FormSubmission] = {}  # the newest submission of each shown form
+    for submission in sorted(submissions, key=lambda s: s.id, reverse=True):
+        if submission.form_key in SHOWN_FORMS:
+            latest.setdefault(submission.form_key, submission)
     for form_key in SHOWN_FORMS:
         submission = latest.get(form_key)
         if submission is None:
@@ -231,8 +235,9 @@ def _risk(viewer: Viewer) -> dict | None:
     return {"current": flags[-1], "flags": flags}
 
 
-def case_data(viewer: Viewer) -> dict:
-    """What the case page, the case API and task pages show of the person and the case's data."""
+def case_data(viewer: Viewer, submissions: list[FormSubmission] | None = None) -> dict:
+    """What the case page, the case API and task pages show of the person and the case's data;
+    `submissions`: every submission of the case, when the caller has read them already."""
     case = viewer.case
     person = None
     if case.person is not None:
@@ -246,7 +251,7 @@ def case_data(viewer: Viewer) -> dict:
         "protection": _protection(viewer, flags),
         "person": person,
         "data_items": _data_items(viewer),
-        "recorded_values": _recorded_values(viewer),
+        "recorded_values": _recorded_values(viewer, submissions),
         "risk": _risk(viewer),
     }
 
