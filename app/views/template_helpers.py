@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import get_locale, lazy_gettext
 
 from app import codes
@@ -199,6 +199,19 @@ class RowLabels:
 
     def due_hint(self, value: date | None) -> str:
         return self._once(("due", value), due_hint, value)
+
+    def url(self, endpoint: str, key: str, value: int) -> str:
+        """`url_for(endpoint, key=value)` for an integer id: the route built once, the id put in."""
+        pattern = self._once(("url", endpoint, key), _id_url_pattern, endpoint, key)
+        return pattern.replace(_URL_ID, str(int(value))) if pattern else url_for(endpoint, **{key: value})
+
+
+_URL_ID = "7300000000000000007"  # an id no page has, to be replaced in a built route
+
+
+def _id_url_pattern(endpoint: str, key: str) -> str:
+    built = url_for(endpoint, **{key: int(_URL_ID)})
+    return built if built.count(_URL_ID) == 1 else ""  # "" : build each url in full
 
 
 def register(app: Flask) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app import access
 from app.clock import today
@@ -42,8 +42,9 @@ def _sort_key(sort: str):
 
 def open_tasks(user: User) -> list[HumanTask]:
     # Each row shows its case and person: loaded with the tasks, not one query per row.
+    # The prefill (a form's starting values) is for the task page, not for the list.
     tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person),
-                                                           joinedload(HumanTask.assignee))
+                                                           joinedload(HumanTask.assignee), defer(HumanTask.prefill))
     query = access.visible_task_filter(user, tasks_with_cases.filter(HumanTask.status == "open"))
     return [t for t in query.order_by(HumanTask.id).all() if access.can_act_on_task(user, t)]
 
