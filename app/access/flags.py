@@ -62,20 +62,11 @@ def protected_person_ids(person_ids) -> set[int]:
     ids = {pid for pid in person_ids if pid is not None}
     if not ids:
         return set()
-    own = db.session.query(PersonFlags).filter(PersonFlags.person_id.in_(ids)).all()
-    protected = {flags.person_id for flags in own if flags.protected}
-    memberships: dict[int, list[int]] = {}
-    for person_id, household_id in db.session.query(HouseholdMember.person_id, HouseholdMember.household_id).filter(
-            HouseholdMember.person_id.in_(ids - protected)):
-        memberships.setdefault(person_id, []).append(household_id)
-    households: dict[int, int | None] = {}
-    for person_id, found in memberships.items():
-        # More than one household: the one `flags_of` would pick, asked the same way.
-        households[person_id] = found[0] if len(found) == 1 else _household_of(person_id)
+    protected = {flags.person_id for flags in db.session.query(PersonFlags).filter(PersonFlags.person_id.in_(ids))
+                 if flags.protected}
     shielded: dict[int, bool] = {}  # household → one of its members is protected (households are few)
-    for person_id, household_id in households.items():
-        if household_id is None:
-            continue
+    for person_id, household_id in db.session.query(HouseholdMember.person_id, HouseholdMember.household_id).filter(
+            HouseholdMember.person_id.in_(ids - protected)):  # a person belongs to one household at most
         if household_id not in shielded:
             shielded[household_id] = any(flags.protected for flags in _household_flags(household_id))
         if shielded[household_id]:
