@@ -27,7 +27,7 @@ class Case(db.Model):
     # The 支援会議 that led to this consultation (route support_meeting), if intake named it.
     support_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_meetings.id"))
     # 再相談: the earlier episode of the same person this one follows (closed episodes stay as they are).
-    previous_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    previous_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     reconsultation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The household member this episode was opened for (8050: the son who finally comes himself).
     household_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household_members.id"))

@@ -35,7 +35,7 @@ def new():
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id: int):
-    case = get_case_for(current_user, case_id)
+    case = case_pages.case_for_page(current_user, case_id)
     viewer = masking.viewer_for(current_user, case)
     page = case_pages.case_page(case)
     page["open_tasks"] = masking.visible_tasks(viewer, page["open_tasks"])
@@ -43,11 +43,14 @@ def show(case_id: int):
     # 「次へ」: the user's own next task first, then one of their roles nobody holds yet.
     next_task = next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id == current_user.id),
                      None) or next((t for t in page["open_tasks"] if t.id in openable and t.assignee_id is None), None)
-    record_case_view(current_user, case, "case_page", basis=viewer.basis)
-    return render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
-                           data=masking.case_data(viewer), hb=hb_pages.panel(case, viewer.sees("income")),
-                           openable=openable, next_task=next_task,
+    html = render_template("case.html", case=case, page=page, actions=available_actions(case, current_user),
+                           data=masking.case_data(viewer, page["submissions"]),
+                           hb=hb_pages.panel(case, viewer.sees("income")), openable=openable, next_task=next_task,
                            progress=case_pages.progress(case), age=case_pages.person_age(case))
+    # Recorded once the page is made (its commit would expire what the page reads) and before it
+    # is sent: no page leaves without its read in the audit trail.
+    record_case_view(current_user, case, "case_page", basis=viewer.basis)
+    return html
 
 
 @bp.get("/search")
@@ -58,7 +61,7 @@ def search():
     results, error = [], None
     if query:
         try:
-            results = search_cases(current_user, query)
+            results = search_cases(current_user._get_current_object(), query)  # asked per hit: not via the proxy
         except ValidationFailed as exc:
             error = "; ".join(m for ms in exc.errors.values() for m in ms)
     elif not can_search(current_user):

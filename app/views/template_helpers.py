@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import get_locale, lazy_gettext
 
 from app import codes
@@ -173,6 +173,47 @@ def display_value(value, unit: str | None = None) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+class RowLabels:
+    """The labels a long list repeats on every row (a worklist has hundreds), each made once per
+    page: the same text as the helpers above, without asking the locale and the clock per row."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, str] = {}
+
+    def _once(self, key: tuple, make, *args) -> str:
+        if key not in self._memo:
+            self._memo[key] = make(*args)
+        return self._memo[key]
+
+    def code(self, list_name: str, code: str | None) -> str:
+        return self._once(("code", list_name, code), code_label, list_name, code)
+
+    def roles(self, roles: str | None) -> str:
+        return self._once(("roles", roles), role_labels, roles)
+
+    def task_item(self, item: str | None) -> str:
+        return self._once(("item", item), task_item_label, item)
+
+    def weekday(self, value: date | None) -> str:
+        return self._once(("weekday", value), jdate_weekday, value)
+
+    def due_hint(self, value: date | None) -> str:
+        return self._once(("due", value), due_hint, value)
+
+    def url(self, endpoint: str, key: str, value: int) -> str:
+        """`url_for(endpoint, key=value)` for an integer id: the route built once, the id put in."""
+        pattern = self._once(("url", endpoint, key), _id_url_pattern, endpoint, key)
+        return pattern.replace(_URL_ID, str(int(value))) if pattern else url_for(endpoint, **{key: value})
+
+
+_URL_ID = "7300000000000000007"  # an id no page has, to be replaced in a built route
+
+
+def _id_url_pattern(endpoint: str, key: str) -> str:
+    built = url_for(endpoint, **{key: int(_URL_ID)})
+    return built if built.count(_URL_ID) == 1 else ""  # "" : build each url in full
+
+
 def register(app: Flask) -> None:
     from app.access.flags import is_protected
     from app.services import processes
@@ -186,5 +227,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(code_label=code_label, form_title=form_title, get_locale=get_locale,
                                  role_labels=role_labels, item_label=item_label, action_label=action_label,
                                  display_value=display_value, case_protected=is_protected,
-                                 task_item_label=task_item_label, due_hint=due_hint, code_choices=code_choices)
+                                 task_item_label=task_item_label, due_hint=due_hint, code_choices=code_choices,
+                                 row_labels=RowLabels)
     app.jinja_env.filters.update(jdate=jdate, jdatetime=jdatetime, jmonth=jmonth, jdate_weekday=jdate_weekday)

@@ -20,9 +20,11 @@ def index():
         for role, endpoint in HOMES:
             if current_user.has_role(role):
                 return redirect(url_for(endpoint))
+    user = current_user._get_current_object()  # the rules ask it per row: not through the proxy
     filters = worklist.WorklistFilters.from_args(request.args)
-    groups = worklist.grouped_tasks(current_user, filters)
-    return render_template("worklist.html", groups=groups, filters=filters, kinds=worklist.task_kinds(current_user),
-                           meetings=caseload.meeting_queue(current_user),
-                           counts=caseload.state_counts(current_user) if current_user.roles & SUPERVISORS else {},
-                           can_list=caseload.can_list(current_user))
+    tasks = worklist.open_tasks(user)  # read once for the groups and the filter's kinds
+    groups = worklist.grouped_tasks(user, filters, tasks)
+    return render_template("worklist.html", groups=groups, filters=filters, kinds=worklist.task_kinds(user, tasks),
+                           meetings=caseload.meeting_queue(user),
+                           counts=caseload.state_counts(user) if user.roles & SUPERVISORS else {},
+                           can_list=caseload.can_list(user))

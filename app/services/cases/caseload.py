@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app import access
 from app import audit_chain as audit
@@ -148,7 +148,7 @@ def meeting_queue(user: User) -> list[HumanTask]:
     if not (user.roles & SUPERVISOR_ROLES) or user.ward is None:
         return []
     return (db.session.query(HumanTask)
-            .options(joinedload(HumanTask.case).joinedload(Case.person))
+            .options(joinedload(HumanTask.case).joinedload(Case.person), defer(HumanTask.prefill))
             .filter(HumanTask.status == "open", HumanTask.form_key == "coordination_meeting",
                     HumanTask.ward == user.ward)
             .order_by(HumanTask.created_at, HumanTask.id).all())

@@ -28,9 +28,10 @@ def start_case(ward: str, actor: User, route: str | None = None,
     return case
 
 
-def get_case_for(user: User, case_id: int) -> Case:
-    """The case if the user may see it; 404 otherwise (never reveal other wards' cases)."""
-    case = db.session.get(Case, case_id)
+def get_case_for(user: User, case_id: int, options: tuple = ()) -> Case:
+    """The case if the user may see it; 404 otherwise (never reveal other wards' cases).
+    `options`: loader options, for a page that shows the case's relations."""
+    case = db.session.get(Case, case_id, options=list(options))
     if case is None or not access.can_view_case(user, case):
         raise NotFound("相談ケースが見つかりません")
     return case

@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from app.clock import today
 from app.extensions import db
 from app.models import (
-    AuditEvent,
     Case,
-    Closure,
     CoordinationMeeting,
     FormSubmission,
     HumanTask,
     PlanVersion,
-    ProgressNote,
-    ServiceRecord,
     ShelterStay,
     SupportDecision,
     TimerIncident,
+    User,
 )
+from app.services.cases.opening import get_case_for
+
+
+def case_for_page(user: User, case_id: int) -> Case:
+    """`get_case_for`, the case read with what its page shows of it (person, caseworker, process
+    version) in one query."""
+    return get_case_for(user, case_id, options=(joinedload(Case.person), joinedload(Case.assigned_to),
+                                                joinedload(Case.process_version)))
 
 
 def case_page(case: Case) -> dict:
+    """The sections the page shows, one query each (the audit trail, notes and service records have
+    pages of their own and are not read here)."""
     q = db.session.query
     return {
-        "open_tasks": q(HumanTask).filter_by(case_id=case.id, status="open").order_by(HumanTask.id).all(),
+        "open_tasks": q(HumanTask).options(joinedload(HumanTask.assignee))
+        .filter_by(case_id=case.id, status="open").order_by(HumanTask.id).all(),
         "plans": q(PlanVersion).filter_by(case_id=case.id).order_by(PlanVersion.number).all(),
         "meetings": q(CoordinationMeeting).filter_by(case_id=case.id).order_by(CoordinationMeeting.id).all(),
         "decisions": q(SupportDecision).filter_by(case_id=case.id).order_by(SupportDecision.id).all(),
         "shelter_stays": q(ShelterStay).filter_by(case_id=case.id).order_by(ShelterStay.id).all(),
-        "service_records": q(ServiceRecord).filter_by(case_id=case.id).order_by(ServiceRecord.id).all(),
-        "progress_notes": q(ProgressNote).filter_by(case_id=case.id).order_by(ProgressNote.id).all(),
         "submissions": q(FormSubmission).filter_by(case_id=case.id).order_by(FormSubmission.id).all(),
-        "closure": q(Closure).filter_by(case_id=case.id).first(),
-        "events": q(AuditEvent).filter_by(case_id=case.id).order_by(AuditEvent.id).all(),
         # overdue badges and timers that need an operator
         "today": today(),
         "timer_incidents": q(TimerIncident).filter_by(case_id=case.id, status="open").all(),

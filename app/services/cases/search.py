@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app import access
+from app.access.flags import protected_person_ids
 from app.access.policy import WHOLE_WARD_READERS
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
@@ -49,4 +50,5 @@ def search_cases(user: User, q: str) -> list[dict]:
     cases = [case for case in query.filter(or_(*clauses)).order_by(Case.id.desc()).limit(LIMIT)
              if access.can_view_case(user, case)]
     flags = risk_flags_of([case.id for case in cases])
-    return [search_result(viewer_for(user, case), flags[case.id]) for case in cases]
+    protected = protected_person_ids(case.person_id for case in cases)
+    return [search_result(viewer_for(user, case), flags[case.id], case.person_id in protected) for case in cases]

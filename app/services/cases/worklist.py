@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app import access
 from app.clock import today
@@ -42,14 +42,18 @@ def _sort_key(sort: str):
 
 def open_tasks(user: User) -> list[HumanTask]:
     # Each row shows its case and person: loaded with the tasks, not one query per row.
-    tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person))
+    # The prefill (a form's starting values) is for the task page, not for the list.
+    tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person),
+                                                           joinedload(HumanTask.assignee), defer(HumanTask.prefill))
     query = access.visible_task_filter(user, tasks_with_cases.filter(HumanTask.status == "open"))
     return [t for t in query.order_by(HumanTask.id).all() if access.can_act_on_task(user, t)]
 
 
-def grouped_tasks(user: User, filters: WorklistFilters | None = None) -> dict[str, list[HumanTask]]:
+def grouped_tasks(user: User, filters: WorklistFilters | None = None,
+                  tasks: list[HumanTask] | None = None) -> dict[str, list[HumanTask]]:
+    """`tasks`: the user's `open_tasks` when the caller has read them already (left unchanged)."""
     filters = filters or WorklistFilters()
-    tasks = open_tasks(user)
+    tasks = list(open_tasks(user) if tasks is None else tasks)
     if filters.holder == "mine":
         tasks = [t for t in tasks if t.assignee_id == user.id]
     elif filters.holder == "unassigned":
@@ -74,9 +78,10 @@ def grouped_tasks(user: User, filters: WorklistFilters | None = None) -> dict[st
     return groups
 
 
-def task_kinds(user: User) -> list[tuple[str, str]]:
-    """(form_key, task name) of the kinds of task open for the user, for the filter."""
+def task_kinds(user: User, tasks: list[HumanTask] | None = None) -> list[tuple[str, str]]:
+    """(form_key, task name) of the kinds of task open for the user, for the filter; `tasks` as in
+    `grouped_tasks`."""
     seen: dict[str, str] = {}
-    for task in open_tasks(user):
+    for task in open_tasks(user) if tasks is None else tasks:
         seen.setdefault(task.form_key, task.name)
     return sorted(seen.items(), key=lambda kv: kv[1])

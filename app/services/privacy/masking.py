@@ -21,7 +21,7 @@ from app.extensions import db
 from app.lifecycle import registry
 from app.lifecycle.risk import RISK_TASK_IDS
 from app.lifecycle.versions import form_definition
-from app.models import Case, DataItem, FormSubmission, HumanTask, RiskFlag, User
+from app.models import Case, DataItem, FormSubmission, HumanTask, PersonFlags, RiskFlag, User
 
 # The forms, fields and tasks that hold the suicide-risk flag, as the lifecycle's steps declare them.
 RISK_FORMS = registry.sensitive_forms()
@@ -184,16 +184,20 @@ def _data_items(viewer: Viewer) -> list[dict]:
     return shown
 
 
-def _recorded_values(viewer: Viewer) -> list[dict]:
-    """The latest intake and assessment values that are masked items, as far as the viewer sees them."""
+def _recorded_values(viewer: Viewer, submissions: list[FormSubmission] | None = None) -> list[dict]:
+    """The latest intake and assessment values that are masked items, as far as the viewer sees them;
+    `submissions`: every submission of the case, when the caller has read them."""
     values = []
+    if submissions is None:
+        submissions = (db.session.query(FormSubmission)
+                       .filter(FormSubmission.case_id == viewer.case.id, FormSubmission.form_key.in_(SHOWN_FORMS))
+                       .all())
+    latest: dict[str, FormSubmission] = {}  # the newest submission of each shown form
+    for submission in sorted(submissions, key=lambda s: s.id, reverse=True):
+        if submission.form_key in SHOWN_FORMS:
+            latest.setdefault(submission.form_key, submission)
     for form_key in SHOWN_FORMS:
-        submission = (
-            db.session.query(FormSubmission)
-            .filter_by(case_id=viewer.case.id, form_key=form_key)
-            .order_by(FormSubmission.id.desc())
-            .first()
-        )
+        submission = latest.get(form_key)
         if submission is None:
             continue
         definition = _definition(viewer.case, form_key)
@@ -231,28 +235,30 @@ def _risk(viewer: Viewer) -> dict | None:
     return {"current": flags[-1], "flags": flags}
 
 
-def case_data(viewer: Viewer) -> dict:
-    """What the case page, the case API and task pages show of the person and the case's data."""
+def case_data(viewer: Viewer, submissions: list[FormSubmission] | None = None) -> dict:
+    """What the case page, the case API and task pages show of the person and the case's data;
+    `submissions`: every submission of the case, when the caller has read them already."""
     case = viewer.case
     person = None
     if case.person is not None:
         person = {"name": case.person.name, "kana": case.person.kana, "birth_date": case.person.birth_date,
                   "address": case.person.address if viewer.sees("address") else None,
                   "address_masked": bool(case.person.address) and not viewer.sees("address")}
+    flags = flags_of(case)
     return {
         "basis": viewer.basis,
-        "protected": is_protected(case),  # DV / 住所秘匿: every page showing the person says so
-        "protection": _protection(viewer),
+        "protected": bool(flags and flags.protected),  # DV / 住所秘匿: every page showing the person says so
+        "protection": _protection(viewer, flags),
         "person": person,
         "data_items": _data_items(viewer),
-        "recorded_values": _recorded_values(viewer),
+        "recorded_values": _recorded_values(viewer, submissions),
         "risk": _risk(viewer),
     }
 
 
-def _protection(viewer: Viewer) -> dict | None:
-    """The flags with who set them and when, for the case's owner (others see the banner only)."""
-    flags = flags_of(viewer.case)
+def _protection(viewer: Viewer, flags: PersonFlags | None) -> dict | None:
+    """The flags (`flags_of` the case) with who set them and when, for the case's owner (others see
+    the banner only)."""
     if flags is None or not flags.protected or viewer.basis not in OWNER_BASES:
         return None
     return {"dv": flags.dv, "address_secrecy": flags.address_secrecy,
@@ -292,8 +298,9 @@ def _flag_json(flag: RiskFlag, iso_datetime) -> dict:
 
 
 # -- search --------------------------------------------------------------------------------
-def search_result(viewer: Viewer, flags: list[RiskFlag] | None = None) -> dict:
-    """One search hit; `flags`: the case's risk flags when the caller read them for every hit at once."""
+def search_result(viewer: Viewer, flags: list[RiskFlag] | None = None, protected: bool | None = None) -> dict:
+    """One search hit; `flags` and `protected`: the case's risk flags and protection when the caller
+    read them for every hit at once."""
     case = viewer.case
     if viewer.sees("suicide_risk"):
         flags = risk_flags(case) if flags is None else flags
@@ -306,5 +313,5 @@ def search_result(viewer: Viewer, flags: list[RiskFlag] | None = None) -> dict:
         "assigned_to": case.assigned_to.username if case.assigned_to else None,
         "opened_on": case.opened_on,
         "risk_level": current.level if current is not None else None,
-        "protected": is_protected(case),
+        "protected": is_protected(case) if protected is None else protected,
     }
