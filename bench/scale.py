@@ -340,8 +340,13 @@ def explain(app, info: dict) -> None:
     import sqlalchemy as sa
 
     caseworker = info.get("caseworker", "kohoku_cw0")
+    with app.app_context():
+        ward_case = db.session.query(db.func.max(Case.id)).filter(Case.ward == "kohoku").scalar()
+        db.session.remove()
     pages = (("worklist", caseworker, "/", "FROM human_tasks"),
              ("ward caseload", "kohoku_lead", "/", "FROM human_tasks"),
+             ("case page, later episodes", "kohoku_lead", f"/cases/{ward_case}",
+              "cases.previous_case_id ="),
              ("kana search", "kohoku_lead", f"/cases/search?q={SEARCHES[0]}", "LIKE"),
              ("long-case timeline", "auditor", f"/audit/cases/{info['long_cases'][0]}?from=801",
               "ORDER BY audit_events.sequence"))
