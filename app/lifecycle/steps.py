@@ -190,9 +190,12 @@ _TASK_LOCKING_ITS_CASE = (
     .options(_WITH_CASE.contains_eager(Case.process_version), _WITH_CASE.undefer(Case.workflow_blob))
     .with_for_update(of=Case).execution_options(populate_existing=True)
 )
+# Outer-joined to one row, so a case with no open task (one waiting on a timer) still gets its
+# chain head from this statement instead of a second one at its first event.
+_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
 _OPEN_TASKS_AND_CHAIN_HEAD = (
-    sa.select(HumanTask, *HEAD_COLUMNS)
-    .where(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open")
+    sa.select(HumanTask, *HEAD_COLUMNS).select_from(_ONE_ROW)
+    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
     .execution_options(populate_existing=True)
 )
 
@@ -205,8 +208,10 @@ def _under_lock(case: Case, actor: User | None) -> CaseStep:
     read again), and a second submission of the same task would see it still open.
     """
     rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
-    chain = CaseChain(case.id, rows[0][1], rows[0][2]) if rows else CaseChain(case.id)
-    return CaseStep(case, actor, chain, [row[0] for row in rows])
+    sequence, head_hash = rows[0][1], rows[0][2]
+    # No head under the lock: the chain has no event yet and starts at the genesis link.
+    chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
+    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None])
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:

@@ -27,13 +27,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit_chain import HEAD_COLUMNS, CaseChain, head_params
 from app.clock import now
 from app.engine import EngineError
 from app.extensions import db
 from app.lifecycle import steps
 from app.lifecycle.calendar import rules_cached
-from app.models import Case, HumanTask, TimerIncident
+from app.models import Case, TimerIncident
 from app.services.timers import notifications
 
 # Due case ids read at a time; each is then claimed and fired in its own transaction.
@@ -153,27 +152,8 @@ def _fire_claimed(case: Case, had_incident: bool, result: PassResult) -> None:
             result.incidents.append(incident.id)
 
 
-# The claimed case's open tasks and the head of its audit chain, read under the claim's lock as
-# `steps.claimed` reads them, but outer-joined to one row: a case waiting on a timer usually has no
-# open task, and its head then comes with this statement instead of a second one at its first event.
-_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
-_OPEN_TASKS_AND_CHAIN_HEAD = (
-    sa.select(HumanTask, *HEAD_COLUMNS).select_from(_ONE_ROW)
-    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
-    .execution_options(populate_existing=True)
-)
-
-
-def _claimed_step(case: Case) -> steps.CaseStep:
-    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
-    sequence, head_hash = rows[0][1], rows[0][2]
-    # No head under the lock: the chain has no event yet and starts at the genesis link.
-    chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
-    return steps.CaseStep(case, None, chain, [row[0] for row in rows if row[0] is not None])
-
-
 def _fire(case: Case, had_incident: bool) -> None:
-    step = _claimed_step(case)
+    step = steps.claimed(case)
     opened = step.fire_timers()
     alerting = [row for row in opened if row.bpmn_id in notifications.ALERT_ROLES_ON_OPEN]
     if alerting:
