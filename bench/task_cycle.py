@@ -113,6 +113,7 @@ class Result:
     engine: list[float]
     full: list[float]
     engine_warm: list[float] = field(default_factory=list)
+    commit: list[float] = field(default_factory=list)  # one durable one-row commit, alone
 
 
 def print_table(results: list[Result]) -> None:
@@ -132,7 +133,34 @@ def print_table(results: list[Result]) -> None:
         print(f"{r.label:<11} {len(r.full):>5} {e50 * ms:>9.2f}ms {e90 * ms:>9.2f}ms "
               f"{f50 * ms:>8.2f}ms {f90 * ms:>8.2f}ms {ratio:>11.2f}×  {verdict:<10}"
               f"{w50 * ms:>13.2f}ms {f50 / w50:>8.2f}×")
+    for r in results:
+        if r.commit:
+            print(f"{r.label}: a one-row INSERT and its durable COMMIT alone take p50 "
+                  f"{statistics.median(r.commit) * ms:.2f} ms here (the disk's flush), which every full step "
+                  f"pays once and the engine-only step never does")
     print()
+
+
+def commit_floor(database_url: str, rounds: int = 200) -> list[float]:
+    """Round trip of the smallest durable write: what any committed step costs at least."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    times = []
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_commit_floor (n integer)"))
+            conn.commit()
+            for n in range(rounds):
+                started = time.perf_counter()
+                conn.execute(sa.text("INSERT INTO bench_commit_floor VALUES (:n)"), {"n": n})
+                conn.commit()
+                times.append(time.perf_counter() - started)
+            conn.execute(sa.text("DROP TABLE bench_commit_floor"))
+            conn.commit()
+    finally:
+        engine.dispose()
+    return times
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,11 +373,12 @@ def bench_database(kind: str, cases: int, warmup: int, profile: int) -> Result:
                 full_times += http_bench.run_case()
             if profile:
                 profile_http(kind, http_bench, profile)
+            commit_times = commit_floor(url) if kind == "postgresql" else []
         finally:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    return Result(kind, engine_times, full_times, warm_times)
+    return Result(kind, engine_times, full_times, warm_times, commit_times)
 
 
 def profile_http(kind: str, http_bench: HttpBench, cases: int, top: int = 35) -> None:
