@@ -29,8 +29,9 @@ def index():
         # Paging keeps the filters, the sort and the other lists' pages.
         return url_for("worklist.index", **{**request.args.to_dict(), param: number})
 
-    return render_template("worklist.html", groups=worklist.grouped_tasks(user, filters), filters=filters,
-                           kinds=worklist.task_kinds(user), page_param=worklist.page_param, page_url=page_url,
+    actable = worklist.actable_tasks(user)
+    return render_template("worklist.html", groups=worklist.grouped_tasks(user, filters, actable), filters=filters,
+                           kinds=worklist.task_kinds(user, actable), page_param=worklist.page_param, page_url=page_url,
                            meetings=caseload.meeting_queue(user, page_number(request.args.get(MEETINGS_PAGE))),
                            meetings_param=MEETINGS_PAGE,
                            counts=caseload.state_counts(user) if user.roles & SUPERVISORS else {},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PAGE_SIZE = 50  # rows of one list on one page (worklist groups, the meeting queue)
+PAGE_SIZE = 25  # rows of one list on one page (each worklist group, the meeting queue)
 
 
 def page_number(value: str | None) -> int:

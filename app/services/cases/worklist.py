@@ -42,8 +42,14 @@ def page_param(group: str) -> str:
     return f"page_{group}"
 
 
-def _actable(user: User, filters: WorklistFilters):
-    query = access.actable_task_filter(user, db.session.query(HumanTask).filter(HumanTask.status == "open"))
+def actable_tasks(user: User):
+    """The open tasks the user may work on, as a query (built once per page: the rule's SQL is not
+    free to build)."""
+    return access.actable_task_filter(user, db.session.query(HumanTask).filter(HumanTask.status == "open"))
+
+
+def _filtered(user: User, filters: WorklistFilters, actable=None):
+    query = actable_tasks(user) if actable is None else actable
     if filters.holder == "mine":
         query = query.filter(HumanTask.assignee_id == user.id)
     elif filters.holder == "unassigned":
@@ -73,15 +79,17 @@ def _order(sort: str) -> list:
     return [*due_last, HumanTask.due_at.is_(None), HumanTask.id]
 
 
-def grouped_tasks(user: User, filters: WorklistFilters | None = None) -> dict[str, Page]:
+def grouped_tasks(user: User, filters: WorklistFilters | None = None, actable=None) -> dict[str, Page]:
     """One page of each group's tasks, with the group's total: a count query for all the groups,
-    then a LIMIT/OFFSET query per group that has tasks."""
+    then a LIMIT/OFFSET query per group that has tasks.  `actable`: `actable_tasks(user)`, when
+    the caller has it already."""
     filters = filters or WorklistFilters()
+    filtered = _filtered(user, filters, actable)
     group = _group_of()
-    counts = dict(_actable(user, filters).with_entities(group, sa.func.count(HumanTask.id)).group_by(group).all())
+    counts = dict(filtered.with_entities(group, sa.func.count(HumanTask.id)).group_by(group).all())
     # Each row shows its case and person, and its holder: loaded with the tasks, not one query per
     # row.  The prefill (a form's starting values) is for the task page, not for the list.
-    rows_of = (_actable(user, filters)
+    rows_of = (filtered
                .options(joinedload(HumanTask.case).joinedload(Case.person), joinedload(HumanTask.assignee),
                         defer(HumanTask.prefill))
                .order_by(*_order(filters.sort)))
@@ -94,8 +102,9 @@ def grouped_tasks(user: User, filters: WorklistFilters | None = None) -> dict[st
     return groups
 
 
-def task_kinds(user: User) -> list[tuple[str, str]]:
-    """(form_key, task name) of the kinds of task open for the user, for the filter."""
-    rows = (_actable(user, WorklistFilters()).with_entities(HumanTask.form_key, sa.func.min(HumanTask.name))
-            .group_by(HumanTask.form_key).all())
+def task_kinds(user: User, actable=None) -> list[tuple[str, str]]:
+    """(form_key, task name) of the kinds of task open for the user, for the filter; `actable` as in
+    `grouped_tasks`."""
+    query = actable_tasks(user) if actable is None else actable
+    rows = query.with_entities(HumanTask.form_key, sa.func.min(HumanTask.name)).group_by(HumanTask.form_key).all()
     return sorted(((form_key, name) for form_key, name in rows), key=lambda kv: kv[1])
