@@ -84,3 +84,43 @@ def test_a_step_behind_a_stuck_step_answers_busy_instead_of_waiting_for_ever(app
         stuck.rollback()
         stuck.close()
     assert open_task(case_id, "intake").id == task_id  # nothing saved; the task is still there
+
+
+def test_a_read_of_a_free_case_takes_the_lock_without_setting_a_wait(app, staff, login):
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    db.session.commit()
+    sent: list[str] = []
+
+    def keep(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert cw.get(f"/cases/{case_id}").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert any("FOR UPDATE NOWAIT" in statement for statement in sent)
+    assert not any("lock_timeout" in statement for statement in sent)
+    assert audit.verify(case_id).ok
+
+
+def test_a_read_behind_a_short_step_waits_and_is_chained(app, staff, login):
+    import threading
+
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    db.session.commit()
+    before = _views(case_id)
+    db.session.commit()
+    step = db.engine.connect()
+    step.execute(sa.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+    release = threading.Timer(0.3, step.rollback)
+    release.start()
+    try:
+        assert cw.get(f"/cases/{case_id}").status_code == 200
+    finally:
+        release.join()
+        step.close()
+    assert _views(case_id) == before + 1  # waited for the step, then chained
+    assert audit.verify(case_id).ok

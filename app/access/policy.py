@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, literal, or_, true
 
 from app.models import Case, HumanTask, User
 
@@ -183,6 +183,29 @@ def visible_task_filter(user: User, query):
         role_match = or_(*[HumanTask.role.contains(role) for role in user.roles])
         clauses.append(and_(HumanTask.ward == user.ward, role_match, HumanTask.assignee_id.is_(None)))
         clauses.append(and_(HumanTask.ward == user.ward, HumanTask.assignee_id == user.id))
+    return query.filter(or_(*clauses)) if clauses else query.filter(false())
+
+
+def _has_role(role: str):
+    # ``HumanTask.role`` is space-separated: match whole words, as ``HumanTask.roles`` splits them.
+    return (literal(" ").concat(HumanTask.role).concat(" ")).like(f"% {role} %")
+
+
+def actable_task_filter(user: User, query):
+    """Restrict a HumanTask query to exactly the tasks `can_act_on_task` allows, so the database can
+    count and page them (the worklist)."""
+    if not _signed_in(user) or getattr(user, "id", None) is None:
+        return query.filter(false())
+    supervisor = bool(user.roles & SUPERVISOR_ROLES)
+    role_match = or_(*[_has_role(role) for role in sorted(user.roles)]) if user.roles else false()
+    covered = covered_user_ids(user) - {user.id}
+    clauses = []
+    if covered:
+        clauses.append(and_(HumanTask.assignee_id.in_(sorted(covered)), true() if supervisor else role_match))
+    if user.ward:
+        mine = or_(role_match, _has_role("caseworker")) if supervisor else role_match
+        clauses.append(and_(HumanTask.ward == user.ward, HumanTask.assignee_id == user.id, mine))
+        clauses.append(and_(HumanTask.ward == user.ward, HumanTask.assignee_id.is_(None), role_match))
     return query.filter(or_(*clauses)) if clauses else query.filter(false())
 
 

@@ -2,6 +2,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.services.cases import caseload, worklist
+from app.services.cases.paging import page_number
 
 bp = Blueprint("worklist", __name__)
 
@@ -11,6 +12,7 @@ HOMES = (("auditor", "audit.index"), ("stats_viewer", "stats.index"), ("process_
 SUPERVISORS = {"lead_worker", "section_chief"}
 TASK_ROLES = {"caseworker", "lead_worker", "section_chief", "budget_advisor", "employment_navigator", "provider",
               "mental_health"}
+MEETINGS_PAGE = "page_meetings"
 
 
 @bp.get("/")
@@ -22,9 +24,15 @@ def index():
                 return redirect(url_for(endpoint))
     user = current_user._get_current_object()  # the rules ask it per row: not through the proxy
     filters = worklist.WorklistFilters.from_args(request.args)
-    tasks = worklist.open_tasks(user)  # read once for the groups and the filter's kinds
-    groups = worklist.grouped_tasks(user, filters, tasks)
-    return render_template("worklist.html", groups=groups, filters=filters, kinds=worklist.task_kinds(user, tasks),
-                           meetings=caseload.meeting_queue(user),
+
+    def page_url(param: str, number: int) -> str:
+        # Paging keeps the filters, the sort and the other lists' pages.
+        return url_for("worklist.index", **{**request.args.to_dict(), param: number})
+
+    actable = worklist.actable_tasks(user)
+    return render_template("worklist.html", groups=worklist.grouped_tasks(user, filters, actable), filters=filters,
+                           kinds=worklist.task_kinds(user, actable), page_param=worklist.page_param, page_url=page_url,
+                           meetings=caseload.meeting_queue(user, page_number(request.args.get(MEETINGS_PAGE))),
+                           meetings_param=MEETINGS_PAGE,
                            counts=caseload.state_counts(user) if user.roles & SUPERVISORS else {},
                            can_list=caseload.can_list(user))

@@ -20,6 +20,8 @@ from app.errors import Forbidden
 from app.extensions import db
 from app.models import Case, HumanTask, User
 
+from .paging import Page
+
 SORTS = ("due", "opened", "state", "worker", "case")
 LIMIT = 500
 
@@ -143,15 +145,19 @@ def _jp(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def meeting_queue(user: User) -> list[HumanTask]:
-    """Plans waiting for the ward's coordination meeting, oldest first."""
+def meeting_queue(user: User, page: int = 1) -> Page:
+    """Plans waiting for the ward's coordination meeting, oldest first: one page of them, with
+    their count."""
     if not (user.roles & SUPERVISOR_ROLES) or user.ward is None:
-        return []
-    return (db.session.query(HumanTask)
-            .options(joinedload(HumanTask.case).joinedload(Case.person), defer(HumanTask.prefill))
-            .filter(HumanTask.status == "open", HumanTask.form_key == "coordination_meeting",
-                    HumanTask.ward == user.ward)
-            .order_by(HumanTask.created_at, HumanTask.id).all())
+        return Page.of(0, 1)
+    waiting = db.session.query(HumanTask).filter(HumanTask.status == "open",
+                                                 HumanTask.form_key == "coordination_meeting",
+                                                 HumanTask.ward == user.ward)
+    queue = Page.of(waiting.with_entities(sa.func.count(HumanTask.id)).scalar(), page)
+    if queue.total:
+        queue.rows = (waiting.options(joinedload(HumanTask.case).joinedload(Case.person), defer(HumanTask.prefill))
+                      .order_by(HumanTask.created_at, HumanTask.id).limit(queue.size).offset(queue.offset).all())
+    return queue
 
 
 def state_counts(user: User) -> dict[str, int]:

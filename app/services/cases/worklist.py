@@ -1,17 +1,21 @@
 """The worklist: my tasks and my ward's unassigned tasks for my roles, by due date (tasks without
-one last), with filters by holder and kind of task."""
+one last), with filters by holder and kind of task.  Each group shows one page of rows at a time:
+the database counts the group and returns only the page's rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload
 
 from app import access
 from app.clock import today
 from app.extensions import db
 from app.models import Case, HumanTask, User
+
+from .paging import Page, page_number
 
 GROUPS = ("overdue", "today", "this_week", "later", "no_due")
 HOLDERS = ("", "mine", "unassigned")
@@ -23,65 +27,84 @@ class WorklistFilters:
     holder: str = ""     # "" every task I may work on, "mine", "unassigned"
     form_key: str = ""   # one kind of task
     sort: str = "due"
+    pages: dict[str, int] = field(default_factory=dict, compare=False)  # group → requested page
 
     @classmethod
     def from_args(cls, args) -> WorklistFilters:
         holder, sort = args.get("holder", ""), args.get("sort", "due")
         return cls(holder=holder if holder in HOLDERS else "", form_key=(args.get("kind") or "")[:64],
-                   sort=sort if sort in SORTS else "due")
+                   sort=sort if sort in SORTS else "due",
+                   pages={group: page_number(args.get(page_param(group))) for group in GROUPS})
 
 
-def _sort_key(sort: str):
-    far = date.max
-    if sort == "case":
-        return lambda t: (t.case_id, t.due_on or far, t.id)
-    if sort == "task":
-        return lambda t: (t.name, t.due_on or far, t.id)
-    return lambda t: (t.due_on or far, t.due_at is None, t.id)
+def page_param(group: str) -> str:
+    """The query-string parameter holding a group's page number."""
+    return f"page_{group}"
 
 
-def open_tasks(user: User) -> list[HumanTask]:
-    # Each row shows its case and person: loaded with the tasks, not one query per row.
-    # The prefill (a form's starting values) is for the task page, not for the list.
-    tasks_with_cases = db.session.query(HumanTask).options(joinedload(HumanTask.case).joinedload(Case.person),
-                                                           joinedload(HumanTask.assignee), defer(HumanTask.prefill))
-    query = access.visible_task_filter(user, tasks_with_cases.filter(HumanTask.status == "open"))
-    return [t for t in query.order_by(HumanTask.id).all() if access.can_act_on_task(user, t)]
+def actable_tasks(user: User):
+    """The open tasks the user may work on, as a query (built once per page: the rule's SQL is not
+    free to build)."""
+    return access.actable_task_filter(user, db.session.query(HumanTask).filter(HumanTask.status == "open"))
 
 
-def grouped_tasks(user: User, filters: WorklistFilters | None = None,
-                  tasks: list[HumanTask] | None = None) -> dict[str, list[HumanTask]]:
-    """`tasks`: the user's `open_tasks` when the caller has read them already (left unchanged)."""
-    filters = filters or WorklistFilters()
-    tasks = list(open_tasks(user) if tasks is None else tasks)
+def _filtered(user: User, filters: WorklistFilters, actable=None):
+    query = actable_tasks(user) if actable is None else actable
     if filters.holder == "mine":
-        tasks = [t for t in tasks if t.assignee_id == user.id]
+        query = query.filter(HumanTask.assignee_id == user.id)
     elif filters.holder == "unassigned":
-        tasks = [t for t in tasks if t.assignee_id is None]
+        query = query.filter(HumanTask.assignee_id.is_(None))
     if filters.form_key:
-        tasks = [t for t in tasks if t.form_key == filters.form_key]
-    tasks.sort(key=_sort_key(filters.sort))
+        query = query.filter(HumanTask.form_key == filters.form_key)
+    return query
+
+
+def _group_of():
+    """The group of a task as SQL: its due date against today and the end of this week."""
     now = today()
     week_end = now + timedelta(days=6 - now.weekday())
-    groups: dict[str, list[HumanTask]] = {name: [] for name in GROUPS}
-    for task in tasks:
-        if task.due_on is None:
-            groups["no_due"].append(task)
-        elif task.due_on < now:
-            groups["overdue"].append(task)
-        elif task.due_on == now:
-            groups["today"].append(task)
-        elif task.due_on <= week_end:
-            groups["this_week"].append(task)
-        else:
-            groups["later"].append(task)
+    due = HumanTask.due_on
+    return sa.case((due.is_(None), "no_due"), (due < now, "overdue"), (due == now, "today"),
+                   (due <= week_end, "this_week"), else_="later")
+
+
+def _order(sort: str) -> list:
+    # Python's code-point order of names, as the list always sorted them, on either database.
+    name = HumanTask.name.collate("C") if db.session.get_bind().dialect.name == "postgresql" else HumanTask.name
+    due_last = [HumanTask.due_on.is_(None), HumanTask.due_on]
+    if sort == "case":
+        return [HumanTask.case_id, *due_last, HumanTask.id]
+    if sort == "task":
+        return [name, *due_last, HumanTask.id]
+    return [*due_last, HumanTask.due_at.is_(None), HumanTask.id]
+
+
+def grouped_tasks(user: User, filters: WorklistFilters | None = None, actable=None) -> dict[str, Page]:
+    """One page of each group's tasks, with the group's total: a count query for all the groups,
+    then a LIMIT/OFFSET query per group that has tasks.  `actable`: `actable_tasks(user)`, when
+    the caller has it already."""
+    filters = filters or WorklistFilters()
+    filtered = _filtered(user, filters, actable)
+    group = _group_of()
+    counts = dict(filtered.with_entities(group, sa.func.count(HumanTask.id)).group_by(group).all())
+    # Each row shows its case and person, and its holder: loaded with the tasks, not one query per
+    # row.  The prefill (a form's starting values) is for the task page, not for the list.
+    rows_of = (filtered
+               .options(joinedload(HumanTask.case).joinedload(Case.person), joinedload(HumanTask.assignee),
+                        defer(HumanTask.prefill))
+               .order_by(*_order(filters.sort)))
+    groups = {}
+    for key in GROUPS:
+        page = Page.of(counts.get(key, 0), filters.pages.get(key, 1))
+        if page.total:
+            page.rows = rows_of.filter(group == key).limit(page.size).offset(page.offset).all()
+        groups[key] = page
     return groups
 
 
-def task_kinds(user: User, tasks: list[HumanTask] | None = None) -> list[tuple[str, str]]:
-    """(form_key, task name) of the kinds of task open for the user, for the filter; `tasks` as in
+def task_kinds(user: User, actable=None) -> list[tuple[str, str]]:
+    """(form_key, task name) of the kinds of task open for the user, for the filter; `actable` as in
     `grouped_tasks`."""
-    seen: dict[str, str] = {}
-    for task in open_tasks(user) if tasks is None else tasks:
-        seen.setdefault(task.form_key, task.name)
-    return sorted(seen.items(), key=lambda kv: kv[1])
+    query = actable_tasks(user) if actable is None else actable
+    rows = query.with_entities(HumanTask.form_key, sa.func.min(HumanTask.name)).group_by(HumanTask.form_key).all()
+    return sorted(((form_key, name) for form_key, name in rows), key=lambda kv: kv[1])
