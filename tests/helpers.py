@@ -80,6 +80,16 @@ def walk_in(client) -> int:
     return db.session.query(Case).order_by(Case.id.desc()).first().id
 
 
+def case_with_plan_ending(caseworker, lead_worker) -> int:
+    """A case whose plan (to 2026-12-10) the meeting has approved: its plan-end timer waits."""
+    case_id = walk_in(caseworker)
+    complete(caseworker, case_id, "intake")
+    complete(caseworker, case_id, "assessment")
+    complete(caseworker, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
+    complete(lead_worker, case_id, "coordination_meeting")
+    return case_id
+
+
 def case_of(case_id: int) -> Case:
     db.session.expire_all()
     return db.session.get(Case, case_id)

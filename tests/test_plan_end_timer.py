@@ -6,16 +6,12 @@ from datetime import UTC, datetime
 
 from freezegun import freeze_time
 
-from .helpers import case_of, complete, open_task, walk_in
+from .helpers import case_of, case_with_plan_ending, complete, open_task
 
 
 def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
-    case_id = walk_in(cw)
-    complete(cw, case_id, "intake")
-    complete(cw, case_id, "assessment")
-    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
-    complete(lead, case_id, "coordination_meeting")
+    case_id = case_with_plan_ending(cw, lead)
     due = datetime(2026, 12, 11, 0, 0, tzinfo=UTC)  # 09:00 JST the day after plan_to
     assert case_of(case_id).next_timer_at.replace(tzinfo=UTC) == due
 
@@ -45,11 +41,7 @@ def test_a_fired_timer_reads_the_chain_head_with_the_open_tasks(app, staff, logi
     from app.services.timers.firing import run_pass
 
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
-    case_id = walk_in(cw)
-    complete(cw, case_id, "intake")
-    complete(cw, case_id, "assessment")
-    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
-    complete(lead, case_id, "coordination_meeting")
+    case_id = case_with_plan_ending(cw, lead)
     statements = []
 
     def seen(_conn, _cursor, statement, *_args):

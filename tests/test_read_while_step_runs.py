@@ -32,15 +32,20 @@ class _Kept(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def test_a_case_page_answers_while_a_step_holds_the_case_lock(app, staff, login):
-    cw = login(staff["caseworker"])
+def _case_held_by_a_step(cw):
+    """A new case, its read events so far, and another worker's connection holding its row lock."""
     case_id = walk_in(cw)
     db.session.commit()
     before = _views(case_id)
     db.session.commit()
-
-    step = db.engine.connect()  # another worker, in the middle of a long step on this case
+    step = db.engine.connect()  # another worker, in the middle of a step on this case
     step.execute(sa.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+    return case_id, before, step
+
+
+def test_a_case_page_answers_while_a_step_holds_the_case_lock(app, staff, login):
+    cw = login(staff["caseworker"])
+    case_id, before, step = _case_held_by_a_step(cw)
     try:
         kept = _Kept()  # (another test may stop the app's loggers propagating to the root)
         audit_log = logging.getLogger("tsunagi.audit")
@@ -109,12 +114,7 @@ def test_a_read_behind_a_short_step_waits_and_is_chained(app, staff, login):
     import threading
 
     cw = login(staff["caseworker"])
-    case_id = walk_in(cw)
-    db.session.commit()
-    before = _views(case_id)
-    db.session.commit()
-    step = db.engine.connect()
-    step.execute(sa.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
+    case_id, before, step = _case_held_by_a_step(cw)
     release = threading.Timer(0.3, step.rollback)
     release.start()
     try:

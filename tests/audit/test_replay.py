@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from app.extensions import db
 from app.models import AuditEvent, Case
 
-from ..helpers import case_of, complete, open_task, walk_in
+from ..helpers import case_of, case_with_plan_ending, complete, open_task, walk_in
 from .conftest import tamper
 
 
@@ -49,11 +49,7 @@ def test_a_public_assistance_handoff_during_support_replays(app, revised_case, s
 
 def test_the_plan_end_timer_is_replayed_at_its_recorded_time(app, staff, login, clock):
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
-    case_id = walk_in(cw)
-    complete(cw, case_id, "intake")
-    complete(cw, case_id, "assessment")
-    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
-    complete(lead, case_id, "coordination_meeting")
+    case_id = case_with_plan_ending(cw, lead)
     clock.current = datetime(2026, 12, 11, 0, 1, tzinfo=UTC)
     with freeze_time(clock.current):
         assert "fired 1 timer(s)" in app.test_cli_runner().invoke(args=["timers", "run-due"]).output

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessVersion
-from tests.helpers import case_of, complete, open_task, walk_in
+from tests.helpers import case_of, case_with_plan_ending, complete, open_task, walk_in
 
 from .conftest import assessment_moved_before_screening, deploy, deployed_xml, with_new_step
 
@@ -130,11 +130,7 @@ def test_dry_run_reports_the_waiting_timers_and_migration_keeps_them_armed(staff
     from freezegun import freeze_time
 
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
-    case_id = walk_in(cw)
-    complete(cw, case_id, "intake")
-    complete(cw, case_id, "assessment")
-    complete(cw, case_id, "plan", plan_to="2026-12-10", next_monitoring_on="2026-12-01")
-    complete(lead, case_id, "coordination_meeting")
+    case_id = case_with_plan_ending(cw, lead)
     due = datetime(2026, 12, 11, 0, 0, tzinfo=UTC)
     assert case_of(case_id).next_timer_at.replace(tzinfo=UTC) == due
     deploy(owner_client, with_new_step(deployed_xml(1)))
