@@ -188,7 +188,8 @@ def visible_task_filter(user: User, query):
 
 def _has_role(role: str):
     # ``HumanTask.role`` is space-separated: match whole words, as ``HumanTask.roles`` splits them.
-    return (literal(" ").concat(HumanTask.role).concat(" ")).like(f"% {role} %")
+    # The codes' underscores are escaped: in LIKE they would match any character.
+    return (literal(" ").concat(HumanTask.role).concat(" ")).like(f"% {role.replace('_', '!_')} %", escape="!")
 
 
 def actable_task_filter(user: User, query):

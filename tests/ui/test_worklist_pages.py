@@ -113,7 +113,7 @@ def test_the_database_filter_allows_exactly_the_tasks_the_rule_allows(app, staff
                                    created_by_id=staff["section_chief"].id))
     case_id = walk_in(login(cw))
     roles = ["caseworker", "budget_advisor", "caseworker budget_advisor", "lead_worker section_chief",
-             "mental_health", "pa_worker"]
+             "mental_health", "pa_worker", "budget-advisor"]  # the last no role's code: `_` is not a wildcard
     for ward in ("naka", "minami"):
         for role in roles:
             for assignee in (None, cw.id, lead.id, budget.id, covering.id):
