@@ -220,13 +220,21 @@ def lock(case_id: int, actor: User | None) -> CaseStep:
     return _under_lock(case, actor)
 
 
-def lock_task(task_id: int, actor: User) -> tuple[CaseStep, HumanTask] | None:
+def locked_task(task_id: int) -> HumanTask | None:
+    """The task with its case row locked for the rest of this transaction, in one query; None for
+    no such task.  Hand it to `lock_task` later in the same transaction, which then sends no
+    second query (a request about to complete the task locks before validating the form)."""
+    return db.session.execute(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}).scalars().one_or_none()
+
+
+def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tuple[CaseStep, HumanTask] | None:
     """The task with its case locked, in one query, and a step on that case; None for no such task.
 
-    The task row is read under the lock, so a second submission or a reassignment made meanwhile
-    is seen.
+    `locked` is that task as `locked_task` returned it in this same transaction (nothing committed
+    since), when the caller locked already.  The task row is read under the lock, so a second
+    submission or a reassignment made meanwhile is seen.
     """
-    task = db.session.execute(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}).scalars().one_or_none()
+    task = locked if locked is not None and locked.id == task_id else locked_task(task_id)
     if task is None:
         return None
     step = _under_lock(task.case, actor)

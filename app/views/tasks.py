@@ -3,7 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import ServiceError, ValidationFailed
+from app.errors import Conflict, ServiceError, ValidationFailed
 from app.forms import build_form_class
 from app.forms import values as form_values
 from app.lifecycle.registry import confirmation_reason
@@ -50,7 +50,15 @@ def _case_panel(task) -> dict:
 @bp.post("/<int:task_id>")
 @login_required
 def submit(task_id: int):
-    task = get_task_for(current_user, task_id)
+    # A submission locks its case now: validating under the lock costs little, and the step
+    # then reads the task and case only once.
+    submitting = "save_draft" not in request.form and "back_to_form" not in request.form
+    try:
+        task = get_task_for(current_user, task_id, lock=submitting)
+    except Conflict as exc:  # another step holds the case too long; nothing was done
+        task = get_task_for(current_user, task_id)
+        flash(exc.message, "error")
+        return redirect(url_for("cases.show", case_id=task.case_id)), 303
     definition, form = _form_for(task, formdata=request.form)
     if "save_draft" in request.form:
         form_drafts.save(task, current_user, request.form)
@@ -68,7 +76,7 @@ def submit(task_id: int):
     # Read before the commit expires them (reading after would cost two more queries).
     task_name, case_id = task.name, task.case_id
     try:
-        submit_task(task.id, form.clean_data(), current_user)
+        submit_task(task.id, form.clean_data(), current_user, locked=task if submitting else None)
     except ValidationFailed as exc:
         for name, messages in exc.errors.items():
             if name in form:

@@ -14,16 +14,24 @@ from app.lifecycle import steps
 from app.lifecycle.versions import form_definition
 from app.models import AuditEvent, Case, HumanTask, ProcessVersion, User
 from app.programs import housing_benefit
-from app.services.cases.transaction import Attempt, one_transaction
+from app.services.cases.transaction import Attempt, busy_case_is_conflict, one_transaction
 
 
-def get_task_for(user: User, task_id: int) -> HumanTask:
+def get_task_for(user: User, task_id: int, lock: bool = False) -> HumanTask:
     """The task if the user may work on it; 404 when its case is not theirs to see at all.
 
-    The task, its case and the case's process version come in one query.
+    The task, its case and the case's process version come in one query.  With `lock`, that query
+    also locks the case row for the rest of the transaction (a request about to complete the task,
+    which hands it to `submit_task`: the step then needs no second query); a case another step
+    holds too long is a Conflict.
     """
-    with_case = joinedload(HumanTask.case, innerjoin=True)
-    task = db.session.get(HumanTask, task_id, options=[with_case.joinedload(Case.process_version, innerjoin=True)])
+    if lock:
+        with busy_case_is_conflict():
+            task = steps.locked_task(task_id)
+    else:
+        with_case = joinedload(HumanTask.case, innerjoin=True)
+        task = db.session.get(HumanTask, task_id,
+                              options=[with_case.joinedload(Case.process_version, innerjoin=True)])
     _check_access(user, task)
     return task
 
@@ -58,15 +66,17 @@ def validated(version: ProcessVersion, form_key: str, raw: dict) -> tuple[dict, 
     return result.clean, definition.version
 
 
-def submit_task(task_id: int, raw: dict, actor: User, before_commit: Callable[[Case], None] | None = None) -> Case:
+def submit_task(task_id: int, raw: dict, actor: User, before_commit: Callable[[Case], None] | None = None,
+                locked: HumanTask | None = None) -> Case:
     """Validate, record, advance the process and project the result; all or nothing.
 
-    `before_commit(case)` adds to the same transaction (the API's Idempotency-Key answer)."""
+    `before_commit(case)` adds to the same transaction (the API's Idempotency-Key answer).
+    `locked`: the task from `get_task_for(..., lock=True)` earlier in this same transaction."""
     with one_transaction(actor, Attempt("タスク")) as attempt:
-        locked = steps.lock_task(task_id, actor)
-        task = locked[1] if locked else None
+        stepped = steps.lock_task(task_id, actor, locked)
+        task = stepped[1] if stepped else None
         _check_access(actor, task)
-        step = locked[0]
+        step = stepped[0]
         attempt.case_id, attempt.what, attempt.element_id = task.case_id, task.name, task.bpmn_id
         if step.case.is_closed:
             raise CaseClosed("この相談ケースは終結しています。記録の追加や変更はできません")

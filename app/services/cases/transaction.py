@@ -47,15 +47,30 @@ def one_transaction(actor: User, attempt: Attempt) -> Iterator[Attempt]:
         raise Conflict("他の職員が同時にこのケースを更新しました。画面を開き直してください") from exc
     except OperationalError as exc:
         db.session.rollback()
-        # PostgreSQL's lock_timeout (another step holds the case) or statement_timeout: the case is
-        # busy, nothing was saved, trying again later is right; anything else stays an error.
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) in _BUSY_SQLSTATES:
-            raise Conflict("このケースは別の処理の途中です。変更は保存されていません。"
-                           "しばらくしてからやり直してください") from exc
+        _raise_busy_as_conflict(exc)
         raise
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def busy_case_is_conflict() -> Iterator[None]:
+    """Waiting for a case row outside `one_transaction` ends the same way: nothing saved, a Conflict."""
+    try:
+        yield
+    except OperationalError as exc:
+        db.session.rollback()
+        _raise_busy_as_conflict(exc)
+        raise
+
+
+def _raise_busy_as_conflict(exc: OperationalError) -> None:
+    # PostgreSQL's lock_timeout (another step holds the case) or statement_timeout: the case is
+    # busy, nothing was saved, trying again later is right; anything else stays an error.
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in _BUSY_SQLSTATES:
+        raise Conflict("このケースは別の処理の途中です。変更は保存されていません。"
+                       "しばらくしてからやり直してください") from exc
 
 
 def record_step_failure(case_id: int | None, actor_id: int, what: str, element_id: str | None,
