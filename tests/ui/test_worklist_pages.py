@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app import access
 from app.extensions import db
@@ -88,6 +89,37 @@ def test_the_sort_survives_paging(long_list):
     assert "sort=case" in link and "kind=followup" in link
     # One case: by case, then due date, then id — every row once over the two pages.
     assert _overdue_ids(first) + _overdue_ids(cw.get(link).get_data(as_text=True)) == ids
+
+
+def _ids(page: str, group: str) -> list[int]:
+    section = page.split(f'<section class="task-group task-group-{group}"', 1)[1].split("</section>", 1)[0]
+    return [int(n) for n in re.findall(r'<p class="task-title"><a href="/tasks/(\d+)"', section)]
+
+
+def test_each_group_is_paged_on_its_own_in_one_statement(long_list, staff):
+    """Every group's page and total come from one statement, whichever page each group is on."""
+    cw, case_id, ids = long_list
+    later = [_task(case_id, "followup", "caseworker", date(2026, 12, 20) + timedelta(days=i), staff["caseworker"].id)
+             for i in range(PAGE_SIZE + 2)]
+    db.session.commit()
+    later_ids = [t.id for t in later]
+    task_queries = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        if "FROM human_tasks" in statement and "min(human_tasks.name)" not in statement:
+            task_queries.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        page = cw.get("/?holder=mine&kind=followup&page_overdue=2").get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(task_queries) == 1  # the kinds of task for the filter aside
+    assert _ids(page, "overdue") == ids[PAGE_SIZE:] and _ids(page, "later") == later_ids[:PAGE_SIZE]
+    assert _count(page, "overdue") == PAGE_SIZE + EXTRA and _count(page, "later") == PAGE_SIZE + 2
+    assert "次の2件" in page and "page_overdue=2" in re.search(r'href="([^"]*page_later=2[^"]*)"', page).group(1)
+    other = cw.get("/?holder=mine&kind=followup&page_later=2&page_overdue=9").get_data(as_text=True)
+    assert _ids(other, "overdue") == ids[PAGE_SIZE:] and _ids(other, "later") == later_ids[PAGE_SIZE:]
 
 
 def test_the_meeting_queue_is_paged_with_its_total(staff, login, clock):
