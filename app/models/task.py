@@ -17,10 +17,10 @@ class HumanTask(db.Model):
     __table_args__ = (
         sa.Index("ix_human_tasks_open", "status", "ward", "role"),
         # The worklist numbers, counts and pages a ward's open tasks by holder, role and due date
-        # from this index alone (an index-only scan on PostgreSQL): open tasks are a few among
-        # the years of completed ones, spread over the whole table.
+        # (the meeting queue by age) from this index alone (an index-only scan on PostgreSQL):
+        # open tasks are a few among the years of completed ones, spread over the whole table.
         sa.Index("ix_human_tasks_open_ward", "ward", "assignee_id",
-                 postgresql_include=["id", "role", "due_on", "due_at", "form_key", "case_id", "name"],
+                 postgresql_include=["id", "role", "due_on", "due_at", "form_key", "case_id", "name", "created_at"],
                  postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'")),
     )
 

@@ -134,6 +134,20 @@ def test_the_meeting_queue_is_paged_with_its_total(staff, login, clock):
     assert shown.count("<li>") == PAGE_SIZE and "次の3件" in overview
     rest = lead.get("/?page_meetings=2").get_data(as_text=True).split('<ul class="meeting-queue">', 1)[1]
     assert rest.split("</ul>", 1)[0].count("<li>") == 3 and f"/tasks/{queue[-1].id}" in rest
+    # Past the end: the last page, with its total and the way back.
+    past = lead.get("/?page_meetings=99").get_data(as_text=True).split('<section class="ward-overview"', 1)[1]
+    past = past.split("</section>", 1)[0]
+    assert f'会議待ちのプラン <span class="count">{PAGE_SIZE + 3}</span>' in past
+    assert past.split('<ul class="meeting-queue">', 1)[1].split("</ul>", 1)[0].count("<li>") == 3
+    assert f"前の{PAGE_SIZE}件" in past and "pager-next" not in past
+
+
+def test_an_empty_meeting_queue_on_any_page(staff, login, clock):
+    walk_in(login(staff["caseworker"]))  # a case in the ward: its overview is shown
+    lead = login(staff["lead_worker"])
+    for page in ("", "?page_meetings=3"):
+        html = lead.get(f"/{page}").get_data(as_text=True)
+        assert '会議待ちのプラン <span class="count">0</span>' in html and "会議待ちのプランはありません" in html
 
 
 def test_the_database_filter_allows_exactly_the_tasks_the_rule_allows(app, staff, make_user, login, clock):
