@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from app import access
 from app.clock import today
 from app.extensions import db
-from app.models import Case, HumanTask, User
+from app.models import Case, HumanTask, Person, User
 
 from .paging import PAGE_SIZE, Page, page_number
 
@@ -97,13 +97,14 @@ def grouped_tasks(user: User, filters: WorklistFilters | None = None, actable=No
     asked = sa.case({key: filters.pages.get(key, 1) for key in GROUPS}, value=ranked.c.task_group, else_=1)
     last_page = (ranked.c.total + (PAGE_SIZE - 1)) // PAGE_SIZE
     first_row = (sa.case((asked < last_page, asked), else_=last_page) - 1) * PAGE_SIZE
-    # Each row shows its case and person, and its holder: loaded with the tasks, not one query per
-    # row.  The prefill (a form's starting values) is for the task page, not for the list.
+    # Each row shows its case's state, its person's name and its holder's: loaded with the tasks
+    # (only those columns), not one query per row.  The prefill (a form's starting values) is for
+    # the task page, not for the list.
     rows = (db.session.query(HumanTask, ranked.c.task_group, ranked.c.total)
             .join(ranked, ranked.c.task_id == HumanTask.id)
             .filter(ranked.c.position > first_row, ranked.c.position <= first_row + PAGE_SIZE)
-            .options(joinedload(HumanTask.case).joinedload(Case.person), joinedload(HumanTask.assignee),
-                     defer(HumanTask.prefill))
+            .options(joinedload(HumanTask.case).load_only(Case.state).joinedload(Case.person).load_only(Person.name),
+                     joinedload(HumanTask.assignee).load_only(User.display_name), defer(HumanTask.prefill))
             .order_by(ranked.c.task_group, ranked.c.position)
             .all())
     totals: dict[str, int] = {}
