@@ -18,7 +18,7 @@ from app.clock import now, today
 from app.codes import CASE_STATES, label
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Case, HumanTask, User
+from app.models import Case, HumanTask, Person, User
 
 from .paging import Page
 
@@ -160,7 +160,8 @@ def meeting_queue(user: User, page: int = 1) -> Page:
         ranked = (waiting.with_entities(HumanTask.id.label("task_id"), sa.func.count().over().label("total"))
                   .order_by(*order).limit(queue.size).offset(queue.offset).subquery())
         return (db.session.query(HumanTask, ranked.c.total).join(ranked, ranked.c.task_id == HumanTask.id)
-                .options(joinedload(HumanTask.case).joinedload(Case.person), defer(HumanTask.prefill))
+                .options(joinedload(HumanTask.case).load_only(Case.state).joinedload(Case.person).load_only(Person.name),
+                         defer(HumanTask.prefill))
                 .order_by(*order).all())
 
     rows = rows_of(Page(total=0, number=page))  # the page asked for; its total comes with its rows
