@@ -42,8 +42,11 @@ def index():
 def timeline(case_id: int):
     case = history.case_for_auditor(current_user, case_id)
     page = history.timeline_page(case, _int_arg("from") or 1, _locale())
+    html = render_template("audit/timeline.html", case=case, entries=page.entries, page=page)
+    # Recorded once the page is made (its commit would expire the case the page reads) and before
+    # it is sent: no page leaves without its read in the audit trail.
     history.note_read(current_user, case, "timeline", **({"from_sequence": page.start} if page.start > 1 else {}))
-    return render_template("audit/timeline.html", case=case, entries=page.entries, page=page)
+    return html
 
 
 @bp.get("/cases/<int:case_id>/submissions/<int:submission_id>")

@@ -94,7 +94,7 @@ def jdate(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def jdatetime(value: datetime | str | None) -> str:
+def jdatetime(value: datetime | str | None, english: bool | None = None) -> str:
     """A moment in Japan time (stored times are UTC; ISO text such as an export's "…Z" too)."""
     if value is None or value == "":
         return "—"
@@ -102,7 +102,7 @@ def jdatetime(value: datetime | str | None) -> str:
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     # SQLite hands back naive datetimes; everything is stored in UTC.
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST)
-    if _locale() == "en":
+    if english if english is not None else _locale() == "en":
         return f"{local:%Y-%m-%d %H:%M}"
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
@@ -179,6 +179,7 @@ class RowLabels:
 
     def __init__(self) -> None:
         self._memo: dict[tuple, str] = {}
+        self._english: bool | None = None  # the page's locale, asked on first use
 
     def _once(self, key: tuple, make, *args) -> str:
         if key not in self._memo:
@@ -200,17 +201,23 @@ class RowLabels:
     def due_hint(self, value: date | None) -> str:
         return self._once(("due", value), due_hint, value)
 
-    def url(self, endpoint: str, key: str, value: int) -> str:
-        """`url_for(endpoint, key=value)` for an integer id: the route built once, the id put in."""
-        pattern = self._once(("url", endpoint, key), _id_url_pattern, endpoint, key)
-        return pattern.replace(_URL_ID, str(int(value))) if pattern else url_for(endpoint, **{key: value})
+    def moment(self, value: datetime | str | None) -> str:
+        """`jdatetime`, the locale asked once per page (every row's moment differs)."""
+        if self._english is None:
+            self._english = _locale() == "en"
+        return jdatetime(value, self._english)
+
+    def url(self, endpoint: str, key: str, value: int, **fixed) -> str:
+        """`url_for(endpoint, key=value, **fixed)` for an integer id: the route built once, the id put in."""
+        pattern = self._once(("url", endpoint, key, *sorted(fixed.items())), _id_url_pattern, endpoint, key, fixed)
+        return pattern.replace(_URL_ID, str(int(value))) if pattern else url_for(endpoint, **{key: value}, **fixed)
 
 
 _URL_ID = "7300000000000000007"  # an id no page has, to be replaced in a built route
 
 
-def _id_url_pattern(endpoint: str, key: str) -> str:
-    built = url_for(endpoint, **{key: int(_URL_ID)})
+def _id_url_pattern(endpoint: str, key: str, fixed: dict) -> str:
+    built = url_for(endpoint, **{key: int(_URL_ID)}, **fixed)
     return built if built.count(_URL_ID) == 1 else ""  # "" : build each url in full
 
 

@@ -37,3 +37,21 @@ def test_a_short_timeline_is_one_page_without_links(revised_case, auditor, login
     total = db.session.query(AuditEvent).filter_by(chain=f"case:{revised_case}").count()
     assert _sequences(html) == list(range(1, total))  # the page's own read is written after it is drawn
     assert "次の出来事" not in html and "前の出来事" not in html
+
+
+def test_a_timeline_page_holds_100_events_with_links_both_ways(revised_case, auditor, login):
+    from app import audit_chain
+
+    for n in range(history.TIMELINE_PAGE + 30):
+        audit_chain.record_case_event(revised_case, "note_added", None, n=n)
+    db.session.commit()
+    assert history.TIMELINE_PAGE == 100
+    client = login(auditor)
+    first = client.get(f"/audit/cases/{revised_case}").get_data(as_text=True)
+    assert _sequences(first) == list(range(1, 101))
+    assert f'href="/audit/cases/{revised_case}?from=101"' in first and "前の出来事" not in first
+    db.session.expire_all()
+    total = db.session.query(AuditEvent).filter_by(chain=f"case:{revised_case}").count()  # with the first read
+    second = client.get(f"/audit/cases/{revised_case}?from=101").get_data(as_text=True)
+    assert 100 < total < 200 and _sequences(second) == list(range(101, total + 1))
+    assert f'href="/audit/cases/{revised_case}"' in second and "次の出来事" not in second

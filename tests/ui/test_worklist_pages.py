@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app import access
 from app.extensions import db
@@ -90,6 +91,37 @@ def test_the_sort_survives_paging(long_list):
     assert _overdue_ids(first) + _overdue_ids(cw.get(link).get_data(as_text=True)) == ids
 
 
+def _ids(page: str, group: str) -> list[int]:
+    section = page.split(f'<section class="task-group task-group-{group}"', 1)[1].split("</section>", 1)[0]
+    return [int(n) for n in re.findall(r'<p class="task-title"><a href="/tasks/(\d+)"', section)]
+
+
+def test_each_group_is_paged_on_its_own_in_one_statement(long_list, staff):
+    """Every group's page and total come from one statement, whichever page each group is on."""
+    cw, case_id, ids = long_list
+    later = [_task(case_id, "followup", "caseworker", date(2026, 12, 20) + timedelta(days=i), staff["caseworker"].id)
+             for i in range(PAGE_SIZE + 2)]
+    db.session.commit()
+    later_ids = [t.id for t in later]
+    task_queries = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        if "FROM human_tasks" in statement and "min(human_tasks.name)" not in statement:
+            task_queries.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        page = cw.get("/?holder=mine&kind=followup&page_overdue=2").get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert len(task_queries) == 1  # the kinds of task for the filter aside
+    assert _ids(page, "overdue") == ids[PAGE_SIZE:] and _ids(page, "later") == later_ids[:PAGE_SIZE]
+    assert _count(page, "overdue") == PAGE_SIZE + EXTRA and _count(page, "later") == PAGE_SIZE + 2
+    assert "次の2件" in page and "page_overdue=2" in re.search(r'href="([^"]*page_later=2[^"]*)"', page).group(1)
+    other = cw.get("/?holder=mine&kind=followup&page_later=2&page_overdue=9").get_data(as_text=True)
+    assert _ids(other, "overdue") == ids[PAGE_SIZE:] and _ids(other, "later") == later_ids[PAGE_SIZE:]
+
+
 def test_the_meeting_queue_is_paged_with_its_total(staff, login, clock):
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
     case_id = walk_in(cw)
@@ -102,6 +134,20 @@ def test_the_meeting_queue_is_paged_with_its_total(staff, login, clock):
     assert shown.count("<li>") == PAGE_SIZE and "次の3件" in overview
     rest = lead.get("/?page_meetings=2").get_data(as_text=True).split('<ul class="meeting-queue">', 1)[1]
     assert rest.split("</ul>", 1)[0].count("<li>") == 3 and f"/tasks/{queue[-1].id}" in rest
+    # Past the end: the last page, with its total and the way back.
+    past = lead.get("/?page_meetings=99").get_data(as_text=True).split('<section class="ward-overview"', 1)[1]
+    past = past.split("</section>", 1)[0]
+    assert f'会議待ちのプラン <span class="count">{PAGE_SIZE + 3}</span>' in past
+    assert past.split('<ul class="meeting-queue">', 1)[1].split("</ul>", 1)[0].count("<li>") == 3
+    assert f"前の{PAGE_SIZE}件" in past and "pager-next" not in past
+
+
+def test_an_empty_meeting_queue_on_any_page(staff, login, clock):
+    walk_in(login(staff["caseworker"]))  # a case in the ward: its overview is shown
+    lead = login(staff["lead_worker"])
+    for page in ("", "?page_meetings=3"):
+        html = lead.get(f"/{page}").get_data(as_text=True)
+        assert '会議待ちのプラン <span class="count">0</span>' in html and "会議待ちのプランはありません" in html
 
 
 def test_the_database_filter_allows_exactly_the_tasks_the_rule_allows(app, staff, make_user, login, clock):

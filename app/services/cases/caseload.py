@@ -18,7 +18,7 @@ from app.clock import now, today
 from app.codes import CASE_STATES, label
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Case, HumanTask, User
+from app.models import Case, HumanTask, Person, User
 
 from .paging import Page
 
@@ -147,16 +147,29 @@ def _jp(day: date | None) -> str:
 
 def meeting_queue(user: User, page: int = 1) -> Page:
     """Plans waiting for the ward's coordination meeting, oldest first: one page of them, with
-    their count."""
+    their count, in one statement (the count a window over the waiting plans; the page's 25 rows
+    alone joined to their case and person)."""
     if not (user.roles & SUPERVISOR_ROLES) or user.ward is None:
         return Page.of(0, 1)
     waiting = db.session.query(HumanTask).filter(HumanTask.status == "open",
                                                  HumanTask.form_key == "coordination_meeting",
                                                  HumanTask.ward == user.ward)
-    queue = Page.of(waiting.with_entities(sa.func.count(HumanTask.id)).scalar(), page)
-    if queue.total:
-        queue.rows = (waiting.options(joinedload(HumanTask.case).joinedload(Case.person), defer(HumanTask.prefill))
-                      .order_by(HumanTask.created_at, HumanTask.id).limit(queue.size).offset(queue.offset).all())
+    order = [HumanTask.created_at, HumanTask.id]
+
+    def rows_of(queue: Page) -> list[tuple[HumanTask, int]]:
+        ranked = (waiting.with_entities(HumanTask.id.label("task_id"), sa.func.count().over().label("total"))
+                  .order_by(*order).limit(queue.size).offset(queue.offset).subquery())
+        return (db.session.query(HumanTask, ranked.c.total).join(ranked, ranked.c.task_id == HumanTask.id)
+                .options(joinedload(HumanTask.case).load_only(Case.state).joinedload(Case.person).load_only(Person.name),
+                         defer(HumanTask.prefill))
+                .order_by(*order).all())
+
+    rows = rows_of(Page(total=0, number=page))  # the page asked for; its total comes with its rows
+    if not rows and page > 1:  # past the end: the last page, as `Page.of` shows it
+        total = waiting.with_entities(sa.func.count(HumanTask.id)).scalar()
+        rows = rows_of(Page.of(total, page)) if total else []
+    queue = Page.of(rows[0][1] if rows else 0, page)
+    queue.rows = [task for task, _total in rows]
     return queue
 
 
@@ -164,7 +177,8 @@ def state_counts(user: User) -> dict[str, int]:
     """How many of the ward's cases stand in each state (closed ones left out)."""
     if not can_list(user):
         return {}
-    rows = (db.session.query(Case.state, sa.func.count(Case.id)).filter(Case.ward == user.ward, Case.state != "closed")
+    # count(*): the states and the ward are all the partial index ix_cases_open_ward_state needs.
+    rows = (db.session.query(Case.state, sa.func.count()).filter(Case.ward == user.ward, Case.state != "closed")
             .group_by(Case.state).all())
     counts = dict(rows)
     return {state: counts[state] for state in CASE_STATES if counts.get(state)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PAGE_SIZE = 25  # rows of one list on one page (each worklist group, the meeting queue)
+# Past the end of any list (which then shows its last page), and small enough for a query parameter.
+MAX_PAGE = 10**6
 
 
 def page_number(value: str | None) -> int:
@@ -13,7 +15,7 @@ def page_number(value: str | None) -> int:
         number = int(value or 1)
     except ValueError:
         return 1
-    return max(number, 1)
+    return min(max(number, 1), MAX_PAGE)
 
 
 @dataclass

@@ -13,9 +13,9 @@ from sqlalchemy.orm import defer, joinedload
 from app import access
 from app.clock import today
 from app.extensions import db
-from app.models import Case, HumanTask, User
+from app.models import Case, HumanTask, Person, User
 
-from .paging import Page, page_number
+from .paging import PAGE_SIZE, Page, page_number
 
 GROUPS = ("overdue", "today", "this_week", "later", "no_due")
 HOLDERS = ("", "mine", "unassigned")
@@ -80,24 +80,42 @@ def _order(sort: str) -> list:
 
 
 def grouped_tasks(user: User, filters: WorklistFilters | None = None, actable=None) -> dict[str, Page]:
-    """One page of each group's tasks, with the group's total: a count query for all the groups,
-    then a LIMIT/OFFSET query per group that has tasks.  `actable`: `actable_tasks(user)`, when
-    the caller has it already."""
+    """One page of each group's tasks, with the group's total, in one statement: the inner query
+    numbers the user's tasks within their group and counts each group (window functions over the
+    open tasks' index alone), the outer one loads the rows of each group's page with their case,
+    person and holder.  `actable`: `actable_tasks(user)`, when the caller has it already."""
     filters = filters or WorklistFilters()
-    filtered = _filtered(user, filters, actable)
     group = _group_of()
-    counts = dict(filtered.with_entities(group, sa.func.count(HumanTask.id)).group_by(group).all())
-    # Each row shows its case and person, and its holder: loaded with the tasks, not one query per
-    # row.  The prefill (a form's starting values) is for the task page, not for the list.
-    rows_of = (filtered
-               .options(joinedload(HumanTask.case).joinedload(Case.person), joinedload(HumanTask.assignee),
-                        defer(HumanTask.prefill))
-               .order_by(*_order(filters.sort)))
+    ranked = (_filtered(user, filters, actable)
+              .with_entities(HumanTask.id.label("task_id"), group.label("task_group"),
+                             sa.func.row_number().over(partition_by=group, order_by=_order(filters.sort))
+                             .label("position"),
+                             sa.func.count().over(partition_by=group).label("total"))
+              .subquery())
+    # The page shown of each group: the one asked for, or the last one if that is past the end
+    # (as `Page.of`), so the rows always belong to the page the pager describes.
+    asked = sa.case({key: filters.pages.get(key, 1) for key in GROUPS}, value=ranked.c.task_group, else_=1)
+    last_page = (ranked.c.total + (PAGE_SIZE - 1)) // PAGE_SIZE
+    first_row = (sa.case((asked < last_page, asked), else_=last_page) - 1) * PAGE_SIZE
+    # Each row shows its case's state, its person's name and its holder's: loaded with the tasks
+    # (only those columns), not one query per row.  The prefill (a form's starting values) is for
+    # the task page, not for the list.
+    rows = (db.session.query(HumanTask, ranked.c.task_group, ranked.c.total)
+            .join(ranked, ranked.c.task_id == HumanTask.id)
+            .filter(ranked.c.position > first_row, ranked.c.position <= first_row + PAGE_SIZE)
+            .options(joinedload(HumanTask.case).load_only(Case.state).joinedload(Case.person).load_only(Person.name),
+                     joinedload(HumanTask.assignee).load_only(User.display_name), defer(HumanTask.prefill))
+            .order_by(ranked.c.task_group, ranked.c.position)
+            .all())
+    totals: dict[str, int] = {}
+    shown: dict[str, list[HumanTask]] = {}
+    for task, key, total in rows:
+        totals[key] = total
+        shown.setdefault(key, []).append(task)
     groups = {}
     for key in GROUPS:
-        page = Page.of(counts.get(key, 0), filters.pages.get(key, 1))
-        if page.total:
-            page.rows = rows_of.filter(group == key).limit(page.size).offset(page.offset).all()
+        page = Page.of(totals.get(key, 0), filters.pages.get(key, 1))
+        page.rows = shown.get(key, [])
         groups[key] = page
     return groups
 
