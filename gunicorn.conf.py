@@ -2,8 +2,9 @@
 
 Each worker is a process with its own app, database pool and warm caches (parsed specs, form
 classes); nothing is shared between workers but PostgreSQL and the rate-limit store, so any
-number of workers, on any number of hosts, may serve one database.  Settings come from the
-environment:
+number of workers, on any number of hosts, may serve one database.  Once its app is built, a
+worker tunes the garbage collector as the scheduler does (`app/gc_tuning.py`).  Settings come from
+the environment:
 
 - ``TSUNAGI_BIND`` (``127.0.0.1:8000``): where to listen; put the HTTPS proxy in front of it.
 - ``WEB_CONCURRENCY`` (2 × cores + 1): worker processes.  A step is CPU work between short
@@ -33,3 +34,10 @@ forwarded_allow_ips = ""
 preload_app = False
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    # The worker's app is built by now: what it holds for good leaves the collector's way.
+    from app.gc_tuning import tune_long_running_process
+
+    tune_long_running_process()

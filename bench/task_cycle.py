@@ -41,6 +41,7 @@ from werkzeug.datastructures import MultiDict
 from app import create_app
 from app.engine import RunningWorkflow
 from app.extensions import db
+from app.gc_tuning import tune_long_running_process
 from app.models import Case, HumanTask
 from app.services.demo.samples import sample
 from app.services.processes import deploy_from_disk, read_process_files
@@ -364,6 +365,7 @@ def bench_database(kind: str, cases: int, warmup: int, profile: int) -> Result:
             for _ in range(warmup):  # template compilation, form classes, first connections...
                 engine_bench.run_case()
                 http_bench.run_case()
+            tune_long_running_process()  # as a gunicorn worker is (gunicorn.conf.py), for both columns alike
             engine_times: list[float] = []
             warm_times: list[float] = []
             full_times: list[float] = []

@@ -7,7 +7,6 @@ hosts: claiming is per case (see timers.py), so ticks never fire twice.
 
 from __future__ import annotations
 
-import gc
 import logging
 from datetime import UTC, datetime
 
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.extensions import db
+from app.gc_tuning import tune_long_running_process
 from app.lifecycle.calendar import rules_cached
 from app.programs.housing_benefit.duties import expire_finished, month_start_checks
 from app.services.timers.firing import run_pass
@@ -25,25 +25,9 @@ log = logging.getLogger("tsunagi.scheduler")
 
 
 def prepare_process() -> None:
-    """Tune the garbage collector for a process that fires timers (`run-due`, `scheduler`).
-
-    Loading a case builds thousands of small objects; with the default thresholds the
-    collector's full passes re-walk every object of the application (modules, the ORM's
-    registries, parsed specs) again and again, about a third of the time a timer took.
-    Objects alive after start-up are moved out of the collector's way (`gc.freeze`), and the
-    youngest generation is collected less often.  Memory is still freed: most objects go
-    by reference counting, cycles by the (rarer) passes.  Done once per process.
-    """
-    global _prepared
-    if _prepared:
-        return
-    _prepared = True
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
-
-
-_prepared = False
+    """Tune the garbage collector for a process that fires timers (`run-due`, `scheduler`), as a
+    web worker is tuned (`app.gc_tuning`); done once per process."""
+    tune_long_running_process()
 
 
 def use_scheduler_statement_timeout() -> None:
