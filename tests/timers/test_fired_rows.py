@@ -102,3 +102,30 @@ def test_a_step_writing_more_than_its_rows_is_left_to_the_flush(app, case_in_sup
     assert case_of(case_id).state == "evaluation"
     assert db.session.query(TimerIncident).filter_by(case_id=case_id).count() == 1
     assert verify(case_id).ok
+
+
+def test_a_case_changed_meanwhile_fails_the_version_check_and_writes_nothing(app, case_in_support, clock):
+    """The flush's version check, kept: on SQLite it is what makes a second, concurrent firing roll back."""
+    import pytest
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.lifecycle import steps
+    from app.models import Case
+
+    clock.current = BUILT_AT
+    case_id = case_in_support(PLAN_FROM, PLAN_TO)
+    events_before = db.session.query(AuditEvent).filter_by(case_id=case_id).count()
+    clock.current = DUE_AT
+    with freeze_time(clock.current):
+        step = steps.lock(case_id, None)
+        with db.session.no_autoflush:  # the case row stays to be written by `write`
+            step.fire_timers()
+        cases = Case.__table__  # another writer's change, as a concurrent firing would make it
+        db.session.connection().execute(sa.update(cases).where(cases.c.id == case_id)
+                                         .values(lock_version=cases.c.lock_version + 1))
+        with pytest.raises(StaleDataError):
+            step_rows.write(step)
+        db.session.rollback()
+    case = case_of(case_id)
+    assert case.state != "evaluation" and case.next_timer_at is not None
+    assert db.session.query(AuditEvent).filter_by(case_id=case_id).count() == events_before

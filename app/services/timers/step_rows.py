@@ -103,7 +103,10 @@ def _pending(session, case: Case) -> _Writes | None:
         writes.withdrawn_status = status
     if not changes and not session.new and not writes.withdrawn:
         return None
-    writes.new[AuditEvent].sort(key=lambda event: event.sequence)  # ids in chain order, as verify expects
+    for objects in writes.new.values():
+        # Ids in the order the objects were added, as the flush assigns them (events: chain order,
+        # which `audit verify` expects).
+        objects.sort(key=lambda obj: sa.inspect(obj).insert_order)
     for kind, objects in writes.new.items():
         rows = _values(objects, _NEW[kind][1])
         if rows is None:
