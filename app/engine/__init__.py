@@ -269,15 +269,16 @@ class ProcessEngine:
         """The workflow saved as `blob`, deserialised afresh (for reading, replay, migration)."""
         return RunningWorkflow(self.serializer.load(blob), self.serializer)
 
-    def load_for_step(self, blob: bytes) -> RunningWorkflow:
+    def load_for_step(self, blob: bytes, keep_warm: bool = True) -> RunningWorkflow:
         """The workflow saved as `blob`, to act on and save again.
 
         When this process saved exactly these bytes last (the previous step of the case ran here
         and nobody changed the row since), the workflow it saved them from is handed out instead
         of deserialising the blob again; the bytes are the version check.  Otherwise a fresh load.
-        The workflow saved at the end goes back to this process's warm cache.
+        The workflow saved at the end goes back to this process's warm cache, unless `keep_warm`
+        is false (a process that will not act on the case again soon).
         """
         workflow = self.warm.take(blob)
         if workflow is None:
             workflow = self.serializer.load(blob)
-        return RunningWorkflow(workflow, self.serializer, self.warm)
+        return RunningWorkflow(workflow, self.serializer, self.warm if keep_warm else None)

@@ -244,8 +244,17 @@ def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tup
 
 
 def claimed(case: Case) -> CaseStep:
-    """A step on a case the caller has just locked itself (the scheduler's claim); no actor."""
-    return _under_lock(case, None)
+    """A step on a case the caller has just locked itself (the scheduler's claim); no actor.
+
+    Its workflow is not kept warm after the step: what acts on the case next is a web worker
+    (the firing opens someone's task) or a timer due much later, so a workflow kept in the
+    scheduler's process was practically never taken again.  Kept, each one aged into the garbage
+    collector's oldest generation, where only a full collection frees it once the cache drops it:
+    after some 2,000 timers one such collection took seconds.
+    """
+    step = _under_lock(case, None)
+    step._workflow = engine().load_for_step(case.workflow_blob, keep_warm=False)
+    return step
 
 
 def start(ward: str, actor: User, route: str | None = None) -> CaseStep:

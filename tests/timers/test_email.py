@@ -253,7 +253,7 @@ def test_a_timer_incident_mail_carries_no_error_text(app, staff, case_in_support
         raise EngineError(error, "on_plan_end")
 
     class FailingEngine:
-        def load_for_step(self, blob):  # what a step loads its workflow with
+        def load_for_step(self, blob, keep_warm=True):  # what a step loads its workflow with
             running = runtime.engine().load(blob)
             running.fire_due_timers = fail
             return running

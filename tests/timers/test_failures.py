@@ -32,7 +32,7 @@ def poison(monkeypatch):
         def __getattr__(self, name):  # starting cases works as ever
             return getattr(real_engine(), name)
 
-        def load_for_step(self, blob):  # what a step loads its workflow with
+        def load_for_step(self, blob, keep_warm=True):  # what a step loads its workflow with
             running = real_engine().load(blob)
             if blob in poisoned:
                 def fail():
