@@ -23,7 +23,7 @@ LAYERS = [  # (module prefix, rank): the longest matching prefix decides
     ("app.lifecycle", 3),
     ("app.access", 2), ("app.forms", 2), ("app.engine", 2), ("app.audit_chain", 2), ("app.transactions", 2),
     ("app.models", 1), ("app.extensions", 1), ("app.config", 1), ("app.codes", 1), ("app.clock", 1),
-    ("app.errors", 1),
+    ("app.errors", 1), ("app.gc_tuning", 1),
 ]
 LAYER_NAMES = {5: "pages and commands", 4: "services", 3: "lifecycle", 2: "access/forms/engine/audit chain",
                1: "models and values"}
