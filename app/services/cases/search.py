@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import sqlalchemy as sa
 from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -22,6 +23,18 @@ LIMIT = 50
 def can_search(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and bool(user.roles & WHOLE_WARD_READERS) \
         and user.ward is not None
+
+
+def _plan_for_these_words() -> None:
+    """Have PostgreSQL plan the search for the words asked, for the rest of this transaction.
+
+    The statement's text is the same for every search, so the driver prepares it and the server
+    may settle on one generic plan: after a few common names that is the walk back through every
+    case by id, which a rare name (a few hits, no early stop) pays with the whole table.  With the
+    words known, a rare name reads the trigram indexes instead.  A SELECT, so the read-only request
+    still ends with a commit."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.set_config("plan_cache_mode", "force_custom_plan", True)))
 
 
 def search_cases(user: User, q: str) -> list[dict]:
@@ -47,6 +60,7 @@ def search_cases(user: User, q: str) -> list[dict]:
                db.func.replace(Person.kana, " ", "").contains(normalize_kana(compact), autoescape=True)]
     if text.isdigit() and len(text) < 10:
         clauses.append(Case.id == int(text))
+    _plan_for_these_words()
     cases = [case for case in query.filter(or_(*clauses)).order_by(Case.id.desc()).limit(LIMIT)
              if access.can_view_case(user, case)]
     flags = risk_flags_of([case.id for case in cases])
