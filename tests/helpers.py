@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
+import sqlalchemy as sa
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
@@ -119,3 +120,18 @@ def run_together(calls, join_timeout: float = 120) -> list:
         thread.join(timeout=join_timeout)
     assert not failures, failures
     return answers
+
+
+@contextmanager
+def statements_sent():
+    """The SQL statements the app sends while the block runs, in order (a list filled as they go)."""
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from freezegun import freeze_time
 
-from .helpers import case_of, case_with_plan_ending, complete, open_task
+from .helpers import case_of, case_with_plan_ending, complete, open_task, statements_sent
 
 
 def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
@@ -34,26 +34,14 @@ def test_plan_end_timer_moves_the_case_to_evaluation(app, staff, login, clock):
 
 def test_a_fired_timer_reads_the_chain_head_with_the_open_tasks(app, staff, login, clock):
     """The firing continues the case's audit chain without a statement of its own for the head."""
-    import sqlalchemy as sa
-
-    from app.extensions import db
     from app.services.audit.chain import verify
     from app.services.timers.firing import run_pass
 
     cw, lead = login(staff["caseworker"]), login(staff["lead_worker"])
     case_id = case_with_plan_ending(cw, lead)
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
     clock.current = datetime(2026, 12, 11, 0, 1, tzinfo=UTC)
-    sa.event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with freeze_time(clock.current):
-            assert run_pass().fired == 1
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    with statements_sent() as statements, freeze_time(clock.current):
+        assert run_pass().fired == 1
     assert not [s for s in statements if s.lstrip().startswith("SELECT audit_events.sequence")]
     report = verify(case_id)
     assert report.ok, report

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from app.extensions import db
 
-from .helpers import complete, open_task, walk_in
+from .helpers import complete, open_task, statements_sent, walk_in
 
 
 def _statements_during(call) -> list[str]:
-    sent: list[str] = []
-
-    def keep(conn, cursor, statement, *args):
-        sent.append(" ".join(statement.split()))
-
-    sa.event.listen(db.engine, "before_cursor_execute", keep)
-    try:
+    with statements_sent() as sent:
         call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
-    return sent
+    return [" ".join(statement.split()) for statement in sent]
 
 
 def test_a_submission_reads_the_task_with_its_case_once(app, staff, login):

@@ -13,7 +13,7 @@ from app.services.audit.chain import verify
 from app.services.timers import step_rows
 from app.services.timers.firing import run_pass
 from tests.conftest import DB_KIND
-from tests.helpers import case_of
+from tests.helpers import case_of, statements_sent
 
 
 def _task_rows(case_id: int) -> list[dict]:
@@ -58,18 +58,10 @@ def test_core_rows_equal_the_flushed_rows(app, case_in_support, clock, monkeypat
         return written
 
     monkeypatch.setattr(step_rows, "write", core_for_one_case)
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement.lstrip().split(None, 1)[0].upper())
-
     clock.current = DUE_AT
-    sa.event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with freeze_time(clock.current):
-            assert run_pass().fired == 2
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    with statements_sent() as sent, freeze_time(clock.current):
+        assert run_pass().fired == 2
+    statements = [statement.lstrip().split(None, 1)[0].upper() for statement in sent]
     assert written_by_core == [True]
     db.session.expire_all()
     for case_id in (by_core, by_flush):
