@@ -123,12 +123,14 @@ def run_together(calls, join_timeout: float = 120) -> list:
 
 
 @contextmanager
-def statements_sent():
-    """The SQL statements the app sends while the block runs, in order (a list filled as they go)."""
+def statements_sent(which=None):
+    """The SQL statements the app sends while the block runs, in order (a list filled as they go);
+    `which(statement)` keeps only some."""
     sent: list[str] = []
 
     def keep(_conn, _cursor, statement, *_args):
-        sent.append(statement)
+        if which is None or which(statement):
+            sent.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", keep)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,22 +9,12 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import PlanVersion, StatFact
 from app.services.statistics import counting
+from tests.helpers import statements_sent
 
 
-@contextmanager
 def fact_rewrites():
     """The DELETEs of stat_facts the block sends (one per rewrite)."""
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("DELETE FROM STAT_FACTS"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return statements_sent(lambda statement: statement.lstrip().upper().startswith("DELETE FROM STAT_FACTS"))
 
 
 def _stored(case_ids) -> list[tuple]:
