@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import sqlalchemy as sa
+
 from app.extensions import db
 from app.lifecycle.versions import current_version
 from app.models import Case, Person
@@ -45,7 +47,22 @@ def test_a_rare_name_after_many_common_ones_finds_the_same_cases(app, login, sta
 def test_the_planner_setting_ends_with_the_search(app, login, staff):
     _case("高橋 美紀", "タカハシ ミキ")
     db.session.commit()
-    login(staff["caseworker"]).get("/cases/search", query_string={"q": "タカハシ"})
-    if db.session.get_bind().dialect.name == "postgresql":
-        with db.engine.connect() as connection:
-            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+    client = login(staff["caseworker"])
+    if db.session.get_bind().dialect.name != "postgresql":
+        assert _hits(client, "タカハシ")  # nothing to set; the search still answers
+        return
+    db.engine.dispose()  # the search's request then opens the pool's only connection
+    backends = []
+
+    def note_backend(conn, _cursor, statement, *_args):
+        if "set_config" in statement:
+            backends.append(conn.connection.dbapi_connection.info.backend_pid)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note_backend)
+    try:
+        assert _hits(client, "タカハシ")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note_backend)
+    with db.engine.connect() as connection:  # that same connection, back in the pool
+        assert [connection.connection.dbapi_connection.info.backend_pid] == backends
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"

@@ -76,7 +76,7 @@ def submit(task_id: int):
     # Read before the commit expires them (reading after would cost two more queries).
     task_name, case_id = task.name, task.case_id
     try:
-        submit_task(task.id, form.clean_data(), current_user, locked=task if submitting else None)
+        submit_task(task.id, form.clean_data(), current_user, locked=task)  # drafts returned above
     except ValidationFailed as exc:
         for name, messages in exc.errors.items():
             if name in form:

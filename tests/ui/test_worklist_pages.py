@@ -8,13 +8,12 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from app import access
 from app.extensions import db
 from app.models import CoverAssignment, HumanTask
 from app.services.cases.paging import PAGE_SIZE
-from tests.helpers import walk_in
+from tests.helpers import statements_sent, walk_in
 
 EXTRA = 20  # rows past the first page
 
@@ -103,17 +102,8 @@ def test_each_group_is_paged_on_its_own_in_one_statement(long_list, staff):
              for i in range(PAGE_SIZE + 2)]
     db.session.commit()
     later_ids = [t.id for t in later]
-    task_queries = []
-
-    def keep(conn, cursor, statement, params, context, executemany):
-        if "FROM human_tasks" in statement and "min(human_tasks.name)" not in statement:
-            task_queries.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", keep)
-    try:
+    with statements_sent(lambda s: "FROM human_tasks" in s and "min(human_tasks.name)" not in s) as task_queries:
         page = cw.get("/?holder=mine&kind=followup&page_overdue=2").get_data(as_text=True)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
     assert len(task_queries) == 1  # the kinds of task for the filter aside
     assert _ids(page, "overdue") == ids[PAGE_SIZE:] and _ids(page, "later") == later_ids[:PAGE_SIZE]
     assert _count(page, "overdue") == PAGE_SIZE + EXTRA and _count(page, "later") == PAGE_SIZE + 2
