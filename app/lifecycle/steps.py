@@ -30,7 +30,7 @@ from app.engine import RunningWorkflow, StepOutcome
 from app.extensions import db
 from app.models import Case, Closure, FormSubmission, HumanTask, ProcessVersion, User
 
-from . import projection, registry
+from . import projection, registry, step_rows
 from .runtime import engine
 from .versions import current_version, spec_for
 
@@ -82,7 +82,7 @@ class CaseStep:
         task.status = "completed"  # goes out with the submission: one flush for both
         task.completed_at = now()
         task.completed_by_id = actor.id
-        db.session.flush()
+        self.write_rows()  # the submission's id, for the handler and the audit event
         step_kind = registry.for_form(task.form_key)
         result = step_kind.handle(self, task, submission, data)
         self.cancel_reason = result.cancel_reason or f"「{task.name}」が記録され、手順が変わったため"
@@ -124,6 +124,12 @@ class CaseStep:
         self.advance(outcome, dump=False)
         self.record("case_migrated", from_version=from_version, to_version=target.version,
                     state_before=previous_state, state_after=self.case.state, **event_data)
+
+    def write_rows(self) -> None:
+        """Write what the step holds pending now: in one statement where `step_rows` can, else
+        by the ORM's flush."""
+        if not step_rows.write(self):
+            db.session.flush()
 
     # -- the writes every act ends with -----------------------------------------------------
     def advance(self, outcome: StepOutcome, completed_task_id: str | None = None,

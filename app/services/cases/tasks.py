@@ -91,4 +91,5 @@ def submit_task(task_id: int, raw: dict, actor: User, before_commit: Callable[[C
                 housing_benefit.public_assistance_started(step, data.get("handed_over_at"))
         if before_commit is not None:
             before_commit(step.case)
+        step.write_rows()
     return step.case

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.lifecycle import step_rows
 from app.models import Case, Closure, CoordinationMeeting, FormSubmission, HbDecision, Outcome, PlanVersion, StatFact
 
 from . import counting
@@ -125,6 +126,11 @@ def _after_flush(session: Session, flush_context) -> None:
             _pending.setdefault(transaction, set()).update(case_ids)
 
 
+def _rows_written(session: Session) -> None:
+    """Rows a step writes without the flush are followed as a flush's are."""
+    _after_flush(session, None)
+
+
 def _before_commit(session: Session) -> None:
     """Flush what is left (its cases join the pending ones), then rewrite their facts once.
 
@@ -155,3 +161,4 @@ def install() -> None:
     for name, listener in _LISTENERS:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+    step_rows.on_rows_written(_rows_written)

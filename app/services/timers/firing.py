@@ -33,7 +33,7 @@ from app.extensions import db
 from app.lifecycle import steps
 from app.lifecycle.calendar import rules_cached
 from app.models import Case, TimerIncident
-from app.services.timers import notifications, step_rows
+from app.services.timers import notifications
 
 # Due case ids read at a time; each is then claimed and fired in its own transaction.
 CLAIM_BATCH = 100
@@ -161,7 +161,7 @@ def _fire(case: Case, had_incident: bool) -> None:
         notifications.alert_for_new_tasks(case, alerting)
     if had_incident:
         _resolve_incident(step)
-    step_rows.write(step)  # the usual few rows in one Core statement; anything else: the flush at commit
+    step.write_rows()  # in one Core statement where it can
 
 
 def _cases_with_active_incident() -> set[int]:
