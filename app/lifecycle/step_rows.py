@@ -68,6 +68,7 @@ class _Updates:
 @dataclass
 class _Writes:
     case_changes: dict  # case column -> new value
+    unchanged: list = field(default_factory=list)  # flagged as changed, but nothing to write
     inserts: list[_Inserts] = field(default_factory=list)
     updates: list[_Updates] = field(default_factory=list)
 
@@ -85,16 +86,16 @@ def write(step) -> bool:
     writes = _pending(session, case)
     if writes is None:
         return False
-    if not (writes.case_changes or writes.inserts or writes.updates):
-        return True
-    for listener in _row_listeners:
-        listener(session)
     version = case.lock_version
-    connection = session.connection()  # the step's own transaction
-    if connection.dialect.name == "postgresql":
-        ids = _in_one_statement(connection, case.id, version, writes)
-    else:
-        ids = _one_by_one(connection, case.id, version, writes)
+    ids = []
+    if writes.case_changes or writes.inserts or writes.updates:
+        for listener in _row_listeners:
+            listener(session)
+        connection = session.connection()  # the step's own transaction
+        if connection.dialect.name == "postgresql":
+            ids = _in_one_statement(connection, case.id, version, writes)
+        else:
+            ids = _one_by_one(connection, case.id, version, writes)
     _as_flushed(session, case, version, writes, ids)
     return True
 
@@ -120,7 +121,10 @@ def _pending(session: Session, case: Case) -> _Writes | None:
         group.objects.append(obj)
         group.rows.append(row)
     for obj in session.dirty:
-        if obj is case or not session.is_modified(obj):
+        if obj is case:
+            continue
+        if not session.is_modified(obj):
+            writes.unchanged.append(obj)
             continue
         table = _plain_table(obj)
         changes = _changed_columns(obj) if table is not None else None
@@ -288,14 +292,13 @@ def _as_flushed(session: Session, case: Case, version: int, writes: _Writes, ids
             setattr(obj, _attribute(obj, "id"), new_id)
             make_transient_to_detached(obj)  # as if loaded: no history, the rest expired
             session.add(obj)
-    for group in writes.updates:
-        for obj in group.objects:
-            for name, value in group.values.items():
-                attributes.set_committed_value(obj, _attribute(obj, name), value)
-    for name, value in writes.case_changes.items():
-        attributes.set_committed_value(case, _attribute(case, name), value)
     if writes.case_changes:
         attributes.set_committed_value(case, "lock_version", version + 1)
+    # Every change of these objects is written now: mark them clean, as the flush does after
+    # writing (left flagged, every later flush walked them again for nothing).
+    for obj in [case, *writes.unchanged, *(obj for group in writes.updates for obj in group.objects)]:
+        state = sa.inspect(obj)
+        state._commit_all(state.dict, session.identity_map)
 
 
 def _attribute(obj, column: str) -> str:
