@@ -67,11 +67,26 @@ def _class_name(definition: FormDefinition) -> str:
 
 
 def build_form_class(definition: FormDefinition, locale: str = "ja") -> type[DefinitionForm]:
-    """A new FlaskForm subclass for ``definition``; messages and labels in ``locale``.
+    """The FlaskForm subclass for ``definition``; messages and labels in ``locale``.
 
     Instantiate it inside a request (CSRF needs the session); pass ``data={...}`` with clean
-    values (ISO dates, lists of codes) to prefill.
+    values (ISO dates, lists of codes) to prefill.  Built once per definition's content and
+    locale: a class holds no request's state, and building one took longer than validating.
     """
+    key = (definition.key, definition.version, definition.content_hash, locale)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = _new_form_class(definition, locale)
+    return form_class
+
+
+_FORM_CLASSES: dict[tuple, type[DefinitionForm]] = {}  # (key, version, content hash, locale) -> class
+_FORM_CLASSES_KEPT = 256
+
+
+def _new_form_class(definition: FormDefinition, locale: str) -> type[DefinitionForm]:
     attrs: dict[str, Any] = {"definition": definition, "locale": locale}
     for fdef in definition.fields:
         field_class = FIELD_CLASSES[fdef.type]

@@ -52,14 +52,17 @@ INTAKE_POST = [
 ]
 
 
-def test_a_new_flaskform_class_per_call(defs):
+def test_one_flaskform_class_per_definition_content_and_locale(defs):
     first = build_form_class(defs["intake"])
-    second = build_form_class(defs["intake"])
-    assert first is not second
+    assert build_form_class(defs["intake"]) is first  # built once, not on every request
     assert issubclass(first, FlaskForm)
     assert first.__name__ == "IntakeV1Form"
     assert first.definition is defs["intake"]
-    assert build_form_class(defs["intake"], locale="en").locale == "en"
+    english = build_form_class(defs["intake"], locale="en")
+    assert english is not first and english.locale == "en"
+    changed = defs["intake"].to_dict()
+    changed["title"] = {**changed["title"], "ja": "相談受付（改）"}
+    assert build_form_class(type(defs["intake"]).from_dict(changed)) is not first  # other content, other class
 
 
 def test_csrf_is_on_by_default(defs):
