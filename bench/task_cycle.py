@@ -117,7 +117,21 @@ class Result:
     commit: list[float] = field(default_factory=list)  # one durable one-row commit, alone
 
 
-def print_table(results: list[Result]) -> None:
+def print_per_step(r: Result) -> None:
+    """Medians by step of the lifecycle: what a step costs besides the engine, by its size."""
+    n = len(LIFECYCLE)
+    print(f"\n{r.label}, by step (median over cases)")
+    print(f"{'step':<42} {'engine':>9} {'warm':>9} {'full':>9} {'full-warm':>10} {'full/engine':>12}")
+    for i, step in enumerate(LIFECYCLE):
+        engine = statistics.median(r.engine[i::n]) * 1000
+        warm = statistics.median(r.engine_warm[i::n]) * 1000 if r.engine_warm else float("nan")
+        full = statistics.median(r.full[i::n]) * 1000
+        name = f"{i + 1:>2} {step.form_key}" + (f" ({step.instance_item})" if step.instance_item else "")
+        print(f"{name:<42} {engine:>7.2f}ms {warm:>7.2f}ms {full:>7.2f}ms {full - warm:>8.2f}ms "
+              f"{full / engine:>11.2f}×")
+
+
+def print_table(results: list[Result], per_step: bool = False) -> None:
     ms = 1000.0
     header = (f"{'database':<11} {'steps':>5} {'engine p50':>11} {'engine p90':>11} "
               f"{'full p50':>10} {'full p90':>10} {'full/engine':>12}  target ≤{TARGET_RATIO:g}×"
@@ -134,6 +148,9 @@ def print_table(results: list[Result]) -> None:
         print(f"{r.label:<11} {len(r.full):>5} {e50 * ms:>9.2f}ms {e90 * ms:>9.2f}ms "
               f"{f50 * ms:>8.2f}ms {f90 * ms:>8.2f}ms {ratio:>11.2f}×  {verdict:<10}"
               f"{w50 * ms:>13.2f}ms {f50 / w50:>8.2f}×")
+    for r in results:
+        if per_step:
+            print_per_step(r)
     for r in results:
         if r.commit:
             print(f"{r.label}: a one-row INSERT and its durable COMMIT alone take p50 "
@@ -411,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--cases", type=int, default=20, help="lifecycles to time per database (default 20)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed lifecycles first (default 1)")
+    parser.add_argument("--per-step", action="store_true",
+                        help="also print the medians of each step of the lifecycle")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="afterwards, cProfile the HTTP posts of N more lifecycles")
     args = parser.parse_args(argv)
@@ -427,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running on {kind}…", flush=True)
         results.append(bench_database(kind, args.cases, args.warmup, args.profile))
     if results:
-        print_table(results)
+        print_table(results, per_step=args.per_step)
     return 0 if len(results) == len(kinds) else 1
 
 
