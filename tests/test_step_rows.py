@@ -126,3 +126,27 @@ def test_a_stale_case_row_fails_the_step_and_writes_nothing(app, staff, login, m
 def _flashes(client) -> str:
     with client.session_transaction() as session:
         return " ".join(message for _category, message in session.get("_flashes", []))
+
+
+def test_rows_whose_keys_the_orm_works_out_are_left_to_the_flush(app, staff, login):
+    """A new row tied to another by a relationship (not by its key) goes out with the flush, whole."""
+    from app.clock import now
+    from app.lifecycle import steps
+    from app.models import User
+
+    cw = login(staff["caseworker"])
+    case_id = walk_in(cw)
+    db.session.commit()
+    step = steps.lock(case_id, None)
+    actor = db.session.query(User).filter_by(username=staff["caseworker"].username).one()
+    db.session.add(FormSubmission(case_id=case_id, form_key="note", form_version=1, data={"text": "x"},
+                                  actor=actor, submitted_at=now()))
+    step.case.route = "walk_in_again"
+    with db.session.no_autoflush:
+        assert step_rows.write(step) is False
+    step.write_rows()  # falls back to the flush
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.query(FormSubmission).filter_by(case_id=case_id, form_key="note").one()
+    assert row.actor_id == actor.id
+    assert db.session.get(Case, case_id).route == "walk_in_again"

@@ -36,6 +36,7 @@ from app.models import Case
 
 _CASES = Case.__table__
 _FLUSH_EVENTS = ("before_insert", "after_insert", "before_update", "after_update")
+_MOST_ROWS = 200  # a step writes a few dozen rows at most
 _row_listeners: list[Callable[[Session], None]] = []
 
 
@@ -108,6 +109,8 @@ def _pending(session: Session, case: Case) -> _Writes | None:
     case_changes = _changed_columns(case)
     if case_changes is None:
         return None
+    if len(session.new) + len(session.dirty) > _MOST_ROWS:
+        return None  # a bulk change: one statement would carry too many parameters
     writes = _Writes(case_changes)
     for obj in sorted(session.new, key=lambda obj: sa.inspect(obj).insert_order):
         table = _plain_table(obj)
@@ -150,6 +153,8 @@ def _plain_table(obj) -> sa.Table | None:
     key = table.primary_key.columns
     if len(key) != 1 or "id" not in key or not isinstance(table.c.id.type, sa.Integer):
         return None
+    if any(column.onupdate is not None or column.server_onupdate is not None for column in table.columns):
+        return None  # the flush would set those on every UPDATE
     return table
 
 
