@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.clock import JST
 from app.extensions import db
+from app.lifecycle import step_rows
 from app.models import Case, HumanTask
 from app.services.demo.samples import sample
 
@@ -137,3 +138,20 @@ def statements_sent(which=None):
         yield sent
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", keep)
+
+
+def core_writes_only_for(monkeypatch, case_id: int) -> list[bool]:
+    """Let the steps' Core writer act for one case only, every other case's rows going through the
+    ORM's flush (its twin, to compare with); the list fills with what each of its writes answered."""
+    answered: list[bool] = []
+    write = step_rows.write
+
+    def for_one_case(step):
+        if step.case.id != case_id:
+            return False
+        answered.append(write(step))
+        return answered[-1]
+
+    monkeypatch.setattr(step_rows, "write", for_one_case)
+    return answered
+

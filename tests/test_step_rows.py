@@ -11,7 +11,7 @@ from app.lifecycle import step_rows
 from app.models import AuditEvent, Case, FormSubmission, HumanTask, PlanVersion, StatFact
 from app.services.audit.chain import verify
 
-from .helpers import complete, statements_sent, walk_in
+from .helpers import complete, core_writes_only_for, statements_sent, walk_in
 
 
 def _plain(value):
@@ -55,17 +55,7 @@ def test_core_rows_equal_the_flushed_rows(app, staff, login, monkeypatch):
     cw = login(staff["caseworker"])
     by_core, by_flush = walk_in(cw), walk_in(cw)
     db.session.commit()
-    written = []
-    write = step_rows.write
-
-    def core_for_one_case(step):
-        if step.case.id != by_core:
-            return False
-        done = write(step)
-        written.append(done)
-        return done
-
-    monkeypatch.setattr(step_rows, "write", core_for_one_case)
+    written = core_writes_only_for(monkeypatch, by_core)
     for form_key, overrides in STEPS:
         complete(cw, by_core, form_key, **overrides)
         complete(cw, by_flush, form_key, **overrides)

@@ -13,7 +13,7 @@ from app.models import AuditEvent, HumanTask, Notification, TimerIncident
 from app.services.audit.chain import verify
 from app.services.timers.firing import run_pass
 from tests.conftest import DB_KIND
-from tests.helpers import case_of, statements_sent
+from tests.helpers import case_of, core_writes_only_for, statements_sent
 
 
 def _task_rows(case_id: int) -> list[dict]:
@@ -47,17 +47,7 @@ def test_core_rows_equal_the_flushed_rows(app, case_in_support, clock, monkeypat
     clock.current = BUILT_AT
     by_core, by_flush = case_in_support(PLAN_FROM, PLAN_TO), case_in_support(PLAN_FROM, PLAN_TO)
     versions = {case_id: case_of(case_id).lock_version for case_id in (by_core, by_flush)}
-    written_by_core = []
-    write = step_rows.write
-
-    def core_for_one_case(step):
-        if step.case.id != by_core:
-            return False
-        written = write(step)
-        written_by_core.append(written)
-        return written
-
-    monkeypatch.setattr(step_rows, "write", core_for_one_case)
+    written_by_core = core_writes_only_for(monkeypatch, by_core)
     clock.current = DUE_AT
     with statements_sent() as sent, freeze_time(clock.current):
         assert run_pass().fired == 2
