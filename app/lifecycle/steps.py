@@ -79,7 +79,7 @@ class CaseStep:
             data=data, actor_id=actor.id, submitted_at=now(),
         )
         db.session.add(submission)
-        task.status = "completed"  # goes out with the submission: one flush for both
+        task.status = "completed"  # goes out with the submission: one write for both
         task.completed_at = now()
         task.completed_by_id = actor.id
         self.write_rows()  # the submission's id, for the handler and the audit event
