@@ -57,7 +57,7 @@ def test_one_flaskform_class_per_definition_content_and_locale(defs):
     assert build_form_class(defs["intake"]) is first  # built once, not on every request
     assert issubclass(first, FlaskForm)
     assert first.__name__ == "IntakeV1Form"
-    assert first.definition is defs["intake"]
+    assert first.definition == defs["intake"]  # the same content (another test may have built it first)
     english = build_form_class(defs["intake"], locale="en")
     assert english is not first and english.locale == "en"
     changed = defs["intake"].to_dict()
