@@ -154,4 +154,3 @@ def core_writes_only_for(monkeypatch, case_id: int) -> list[bool]:
 
     monkeypatch.setattr(step_rows, "write", for_one_case)
     return answered
-

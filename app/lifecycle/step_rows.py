@@ -12,7 +12,7 @@ case row lock the step took: the same rows in the same order (ids follow the ord
 were added, as the flush assigns them: the audit chain's order), with the flush's version check on
 the case row and a check that every other updated row was there.  Afterwards each written object is
 in the session as if it had been flushed: new objects persistent with their ids, changed ones
-holding their new values.
+clean with their new values.
 
 Anything else (a deletion, a relationship whose keys the flush would work out, a mapper with its
 own flush events, another versioned row, a table without a plain integer key) leaves the whole lot
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -142,9 +142,13 @@ def _pending(session: Session, case: Case) -> _Writes | None:
 
 
 def _plain_table(obj) -> sa.Table | None:
-    """The object's one table, when a row of it is written plainly: a single integer key, no
-    version counter, no flush events of its own."""
-    mapper = sa.inspect(obj).mapper
+    return _plain_table_of(sa.inspect(obj).mapper)
+
+
+@cache
+def _plain_table_of(mapper) -> sa.Table | None:
+    """The mapper's one table, when a row of it is written plainly: a single integer key, no
+    version counter, no flush events of its own (mappers are set up once, so asked once each)."""
     table = mapper.local_table
     if mapper.inherits is not None or mapper.persist_selectable is not table or mapper.version_id_col is not None:
         return None
