@@ -7,6 +7,7 @@ workflow) and plain dataclasses.  The engine never touches the database.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -278,7 +279,13 @@ class ProcessEngine:
         The workflow saved at the end goes back to this process's warm cache, unless `keep_warm`
         is false (a process that will not act on the case again soon).
         """
-        workflow = self.warm.take(blob)
+        return self.load_by_digest(WarmWorkflows.digest(blob), lambda: blob, keep_warm)
+
+    def load_by_digest(self, digest: bytes, fetch_blob: Callable[[], bytes],
+                       keep_warm: bool = True) -> RunningWorkflow:
+        """As `load_for_step`, given the SHA-256 digest of the saved bytes; `fetch_blob` is called
+        for the bytes only when the workflow saved as them is not kept in this process."""
+        workflow = self.warm.take(digest)
         if workflow is None:
-            workflow = self.serializer.load(blob)
+            workflow = self.serializer.load(fetch_blob())
         return RunningWorkflow(workflow, self.serializer, self.warm if keep_warm else None)

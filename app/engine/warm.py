@@ -1,12 +1,14 @@
 """Workflows kept deserialised in this process between the steps of their case.
 
 Deserialising a case's workflow was the largest part of a step.  After a step saves a workflow,
-the object it was saved from is kept here under the digest of the saved bytes; the next step of
-that case, if it runs in this process and finds exactly those bytes in the row, takes the object
-instead of parsing the bytes.  Any other writer (another worker or host, a migration, a rolled
-back step) leaves other bytes in the row, so a stale object is never found: the bytes are the
-version check.  A workflow is taken out while a step uses it, and dropped when it changes
-without being saved, so no two steps share one object.
+the object it was saved from is kept here under the SHA-256 digest of the saved bytes; the next
+step of that case, if it runs in this process and finds exactly those bytes in the row, takes the
+object instead of parsing the bytes.  Any other writer (another worker or host, a migration, a
+rolled back step) leaves other bytes in the row, so a stale object is never found: the bytes are
+the version check.  SHA-256 because PostgreSQL computes the same digest of the row's bytes, so a
+step can ask for the digest alone and leave the blob in the database when it is kept here.  A
+workflow is taken out while a step uses it, and dropped when it changes without being saved, so
+no two steps share one object.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ class WarmWorkflows:
         self.misses = 0
 
     @staticmethod
-    def _key(blob: bytes) -> bytes:
-        return hashlib.blake2b(blob, digest_size=20).digest()
+    def digest(blob: bytes) -> bytes:
+        """What a workflow saved as `blob` is kept under (PostgreSQL's `sha256(blob)`)."""
+        return hashlib.sha256(blob).digest()
 
     def keep(self, blob: bytes, workflow) -> bytes:
         """Keep `workflow` as the object `blob` was saved from; returns the key it is kept under."""
-        key = self._key(blob)
+        key = self.digest(blob)
         with self._lock:
             self._kept[key] = workflow
             self._kept.move_to_end(key)
@@ -41,9 +44,8 @@ class WarmWorkflows:
                 self._kept.popitem(last=False)
         return key
 
-    def take(self, blob: bytes):
-        """The object `blob` was saved from, taken out of the cache; None when not kept here."""
-        key = self._key(blob)
+    def take(self, key: bytes):
+        """The object saved as the bytes of this digest, taken out of the cache; None when not kept here."""
         with self._lock:
             workflow = self._kept.pop(key, None)
             if workflow is None:

@@ -21,7 +21,9 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import contains_eager, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access
 from app.audit_chain import HEAD_COLUMNS, CaseChain, head_params
@@ -47,12 +49,14 @@ class CaseStep:
     """One transaction's change to one case: it holds the case row lock and the case's audit chain."""
 
     def __init__(self, case: Case, actor: User | None, chain: CaseChain, open_tasks: list[HumanTask],
-                 workflow: RunningWorkflow | None = None):
+                 workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None):
         self.case = case
         self.actor = actor
         self.chain = chain
         self.open_tasks = open_tasks
         self._workflow = workflow
+        # SHA-256 of the workflow blob as the lock read it, when it read the digest, not the blob.
+        self._blob_digest = blob_digest
         # Why the act withdraws tasks (shown to their holders); each act sets it.
         self.cancel_reason: str | None = None
 
@@ -63,8 +67,20 @@ class CaseStep:
     @property
     def workflow(self) -> RunningWorkflow:
         if self._workflow is None:
-            self._workflow = engine().load_for_step(self.case.workflow_blob)
+            if self._blob_digest is not None and "workflow_blob" in sa.inspect(self.case).unloaded:
+                self._workflow = engine().load_by_digest(self._blob_digest, self._read_blob)
+            else:
+                self._workflow = engine().load_for_step(self.case.workflow_blob)
         return self._workflow
+
+    def _read_blob(self) -> bytes:
+        """The workflow blob, read when this process does not keep the workflow saved as it.
+
+        On the step's connection, not through the session: reading it must not flush what the
+        step holds pending (the step writes that itself)."""
+        blob = db.session.connection().execute(_BLOB_OF_CASE, {"case_id": self.case.id}).scalar_one()
+        set_committed_value(self.case, "workflow_blob", blob)
+        return blob
 
     def record(self, event_type: str, actor_id: int | None = None, **data):
         """An audit event on this case's chain (by the step's actor unless another is named)."""
@@ -185,17 +201,56 @@ def outcome_digest(outcome: StepOutcome) -> dict:
 
 # -- beginning a step --------------------------------------------------------------------------
 # The statements of every step, built once: SQLAlchemy keeps a statement object's cache key.
-_CASE_LOCKED = (
-    sa.select(Case).where(Case.id == sa.bindparam("case_id")).options(undefer(Case.workflow_blob))
-    .with_for_update().execution_options(populate_existing=True)
-)
+#
+# On PostgreSQL the lock reads the SHA-256 of the workflow blob, not the blob: the workflow this
+# process saved last is usually still kept deserialised (engine.warm), and the blob, some 20 kB
+# sent as hex text, cost more than the rest of the locking read.  It is read only when not kept.
+# SQLite has no sha256() and reads the blob in-process: there it comes with the lock.
+_BLOB_DIGEST = sa.func.sha256(Case.workflow_blob).label("workflow_digest")
+_BLOB_OF_CASE = sa.select(Case.__table__.c.workflow_blob).where(Case.__table__.c.id == sa.bindparam("case_id"))
+
+
+def _case_locked(with_digest: bool):
+    statement = sa.select(Case, _BLOB_DIGEST) if with_digest else \
+        sa.select(Case).options(undefer(Case.workflow_blob))
+    return (statement.where(Case.id == sa.bindparam("case_id"))
+            .with_for_update(of=Case).execution_options(populate_existing=True))
+
+
 _WITH_CASE = contains_eager(HumanTask.case)  # a plain join, so that FOR UPDATE OF can name the table
-_TASK_LOCKING_ITS_CASE = (
-    sa.select(HumanTask).join(HumanTask.case).join(Case.process_version)
-    .where(HumanTask.id == sa.bindparam("task_id"))
-    .options(_WITH_CASE.contains_eager(Case.process_version), _WITH_CASE.undefer(Case.workflow_blob))
-    .with_for_update(of=Case).execution_options(populate_existing=True)
-)
+
+
+def _task_locking_its_case(with_digest: bool):
+    statement = sa.select(HumanTask, _BLOB_DIGEST) if with_digest else sa.select(HumanTask)
+    options = [_WITH_CASE.contains_eager(Case.process_version)]
+    if not with_digest:
+        options.append(_WITH_CASE.undefer(Case.workflow_blob))
+    return (statement.join(HumanTask.case).join(Case.process_version)
+            .where(HumanTask.id == sa.bindparam("task_id")).options(*options)
+            .with_for_update(of=Case).execution_options(populate_existing=True))
+
+
+# {reads the digest: statement}
+_CASE_LOCKED = {flag: _case_locked(flag) for flag in (False, True)}
+_TASK_LOCKING_ITS_CASE = {flag: _task_locking_its_case(flag) for flag in (False, True)}
+_DIGESTS = "tsunagi.workflow_digests"  # session.info: {case id: digest the lock read}
+
+
+def _reads_digest() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _locked(statement, params: dict, case_of) -> object | None:
+    """Run a locking read; note the blob digest it read (if any) for the step built on it."""
+    with_digest = _reads_digest()
+    row = db.session.execute(statement[with_digest], params).one_or_none()
+    if row is None:
+        return None
+    if with_digest:
+        db.session.info.setdefault(_DIGESTS, {})[case_of(row[0]).id] = row[1]
+    return row[0]
+
+
 # Outer-joined to one row, so a case with no open task (one waiting on a timer) still gets its
 # chain head from this statement instead of a second one at its first event.
 _ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
@@ -217,12 +272,15 @@ def _under_lock(case: Case, actor: User | None) -> CaseStep:
     sequence, head_hash = rows[0][1], rows[0][2]
     # No head under the lock: the chain has no event yet and starts at the genesis link.
     chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
-    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None])
+    digest = db.session.info.get(_DIGESTS, {}).pop(case.id, None)
+    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest)
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:
     """Lock the case row (read fresh, with its workflow) and begin a step on it."""
-    case = db.session.execute(_CASE_LOCKED, {"case_id": case_id}).scalars().one()
+    case = _locked(_CASE_LOCKED, {"case_id": case_id}, lambda case: case)
+    if case is None:
+        raise NoResultFound(f"no case {case_id}")
     return _under_lock(case, actor)
 
 
@@ -230,7 +288,7 @@ def locked_task(task_id: int) -> HumanTask | None:
     """The task with its case row locked for the rest of this transaction, in one query; None for
     no such task.  Hand it to `lock_task` later in the same transaction, which then sends no
     second query (a request about to complete the task locks before validating the form)."""
-    return db.session.execute(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}).scalars().one_or_none()
+    return _locked(_TASK_LOCKING_ITS_CASE, {"task_id": task_id}, lambda task: task.case)
 
 
 def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tuple[CaseStep, HumanTask] | None:
