@@ -186,6 +186,8 @@ def load_config(instance_path: str, overrides: dict | None) -> dict:
 def with_session_limits(config: dict, statement_timeout_ms: int) -> dict:
     """The engine options plus the PostgreSQL session limits, sent as connection options."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # A pooled connection is checked when taken without a query (transactions.watch_pool).
+    options["pool_pre_ping"] = False
     connect_args = dict(options.get("connect_args") or {})
     limits = (f"-c lock_timeout={int(config['DB_LOCK_TIMEOUT_MS'])} "
               f"-c statement_timeout={int(statement_timeout_ms)} "

@@ -6,11 +6,16 @@ ROLLBACK); anything that wrote, or holds unflushed changes, or failed, is still 
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
+
+from .conftest import DB_KIND
 
 
 @pytest.fixture
@@ -74,3 +79,30 @@ def test_a_failed_request_is_rolled_back(app, probe):
     assert client.get("/_probe/fail").status_code == 500
     assert "commit" not in endings
     assert _name(user_id) == "cw"
+
+
+@pytest.mark.skipif(DB_KIND != "postgresql", reason="the pool's check is PostgreSQL's")
+def test_connections_the_server_closed_are_replaced_without_a_failed_request(app, probe):
+    """A restart or a terminated backend while the pool's connections sit idle: the next request
+    gets a fresh connection, found out without a query (the pool's pre-ping is off)."""
+    client, endings, user_id = probe
+    assert client.get("/_probe/read").status_code == 200  # the pool now holds a connection
+    db.session.remove()
+    engine = db.engine
+    assert not engine.pool._pre_ping
+    admin = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    others = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+              "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(sa.text(others)).scalar() >= 1
+            conn.execute(sa.text(others.replace("count(*)", "pg_terminate_backend(pid)")))
+            deadline = time.monotonic() + 10
+            while conn.execute(sa.text(others)).scalar() and time.monotonic() < deadline:
+                conn.rollback()  # a new snapshot of pg_stat_activity
+            assert conn.execute(sa.text(others)).scalar() == 0
+        endings.clear()
+        assert client.get("/_probe/read").status_code == 200
+        assert endings == ["commit"]
+    finally:
+        admin.dispose()
