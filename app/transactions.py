@@ -42,8 +42,10 @@ def _forget_writes(conn) -> None:
 
 
 def _server_has_spoken(fileno: int) -> bool:
-    readable, _, _ = select.select([fileno], [], [], 0)
-    return bool(readable)
+    # poll, not select: a worker with many open files may hold this socket above select's limit.
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 def _closed_while_idle(dbapi_connection, connection_record, connection_proxy) -> None:
