@@ -67,11 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_user():
         return {"current_user": current_user}
 
-    from .lifecycle import steps as lifecycle_steps
     from .services.statistics import facts as statistics_facts
 
     statistics_facts.install()  # the statistics' stored facts follow every step's records
-    lifecycle_steps.install()  # a step's flushes write its rows by Core where they can
 
     from .cli import register_cli
 

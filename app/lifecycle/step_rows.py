@@ -296,8 +296,6 @@ def _one_by_one(connection, case_id: int, version: int, writes: _Writes) -> list
 # -- afterwards: the session as a flush leaves it ------------------------------------------------
 def _as_flushed(session: Session, case: Case, version: int, writes: _Writes, ids: list[list[int]]) -> None:
     for group, new_ids in zip(writes.inserts, ids, strict=True):
-        if "id" in group.columns:  # ids given beforehand (taken from the sequence): kept as they are
-            new_ids = [row["id"] for row in group.rows]
         for obj, new_id in zip(group.objects, new_ids, strict=True):
             session.expunge(obj)
             setattr(obj, _attribute(obj, "id"), new_id)

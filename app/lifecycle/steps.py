@@ -22,7 +22,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import NoResultFound
-from sqlalchemy.orm import Session, contains_eager, undefer
+from sqlalchemy.orm import contains_eager, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access
@@ -49,8 +49,7 @@ class CaseStep:
     """One transaction's change to one case: it holds the case row lock and the case's audit chain."""
 
     def __init__(self, case: Case, actor: User | None, chain: CaseChain, open_tasks: list[HumanTask],
-                 workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None,
-                 submission_id: int | None = None):
+                 workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None):
         self.case = case
         self.actor = actor
         self.chain = chain
@@ -58,10 +57,6 @@ class CaseStep:
         self._workflow = workflow
         # SHA-256 of the workflow blob as the lock read it, when it read the digest, not the blob.
         self._blob_digest = blob_digest
-        # The id the lock took from the submissions' sequence for this step's form (PostgreSQL).
-        self._submission_id = submission_id
-        # Every flush of this transaction writes the step's rows by Core where it can (`install`).
-        db.session.info[_STEP] = self
         # Why the act withdraws tasks (shown to their holders); each act sets it.
         self.cancel_reason: str | None = None
 
@@ -96,16 +91,14 @@ class CaseStep:
         """A validated form completes its task: records, engine, projection, audit."""
         case, actor = self.case, self.actor
         submission = FormSubmission(
-            id=self._submission_id, case_id=case.id, human_task_id=task.id, form_key=task.form_key,
-            form_version=form_version, data=data, actor_id=actor.id, submitted_at=now(),
+            case_id=case.id, human_task_id=task.id, form_key=task.form_key, form_version=form_version,
+            data=data, actor_id=actor.id, submitted_at=now(),
         )
-        self._submission_id = None
         db.session.add(submission)
         task.status = "completed"  # goes out with the submission: one write for both
         task.completed_at = now()
         task.completed_by_id = actor.id
-        if submission.id is None:  # no id taken with the lock (SQLite): the handler and the audit event need it
-            self.write_rows()
+        self.write_rows()  # the submission's id, for the handler and the audit event
         step_kind = registry.for_form(task.form_key)
         result = step_kind.handle(self, task, submission, data)
         self.cancel_reason = result.cancel_reason or f"「{task.name}」が記録され、手順が変わったため"
@@ -241,16 +234,15 @@ def _task_locking_its_case(with_digest: bool):
 _CASE_LOCKED = {flag: _case_locked(flag) for flag in (False, True)}
 _TASK_LOCKING_ITS_CASE = {flag: _task_locking_its_case(flag) for flag in (False, True)}
 _DIGESTS = "tsunagi.workflow_digests"  # session.info: {case id: digest the lock read}
-_STEP = "tsunagi.step"  # session.info: the step this transaction is taking
 
 
-def _on_postgresql() -> bool:
+def _reads_digest() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _locked(statement, params: dict, case_of) -> object | None:
     """Run a locking read; note the blob digest it read (if any) for the step built on it."""
-    with_digest = _on_postgresql()
+    with_digest = _reads_digest()
     row = db.session.execute(statement[with_digest], params).one_or_none()
     if row is None:
         return None
@@ -267,34 +259,21 @@ _OPEN_TASKS_AND_CHAIN_HEAD = (
     .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
     .execution_options(populate_existing=True)
 )
-# A step about to record a form (PostgreSQL) also takes the submission's id from its sequence
-# here, once (the one-row subquery): the submission then needs no write of its own before the
-# handler and the audit event use its id, and goes out with the step's other rows.
-_SUBMISSION_ID = sa.func.nextval(sa.func.pg_get_serial_sequence(FormSubmission.__tablename__, "id"))
-_ONE_ROW_TAKING_AN_ID = sa.select(sa.literal(1).label("one"), _SUBMISSION_ID.label("submission_id")).subquery()
-_OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID = (
-    sa.select(HumanTask, *HEAD_COLUMNS, _ONE_ROW_TAKING_AN_ID.c.submission_id).select_from(_ONE_ROW_TAKING_AN_ID)
-    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
-    .execution_options(populate_existing=True)
-)
 
 
-def _under_lock(case: Case, actor: User | None, for_a_form: bool = False) -> CaseStep:
+def _under_lock(case: Case, actor: User | None) -> CaseStep:
     """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh.
 
     A separate statement after the lock on purpose: joined to the locking query, PostgreSQL would
     hand back the task rows as they were before the wait for the lock (only the locked row is
     read again), and a second submission of the same task would see it still open.
     """
-    taking_an_id = for_a_form and _on_postgresql()
-    statement = _OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID if taking_an_id else _OPEN_TASKS_AND_CHAIN_HEAD
-    rows = db.session.execute(statement, {"case_id": case.id, **head_params(case.id)}).all()
+    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
     sequence, head_hash = rows[0][1], rows[0][2]
     # No head under the lock: the chain has no event yet and starts at the genesis link.
     chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
     digest = db.session.info.get(_DIGESTS, {}).pop(case.id, None)
-    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest,
-                    submission_id=rows[0][3] if taking_an_id else None)
+    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest)
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:
@@ -322,7 +301,7 @@ def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tup
     task = locked if locked is not None and locked.id == task_id else locked_task(task_id)
     if task is None:
         return None
-    step = _under_lock(task.case, actor, for_a_form=True)
+    step = _under_lock(task.case, actor)
     if task not in step.open_tasks:
         db.session.refresh(task)
     return step, task
@@ -364,26 +343,3 @@ def start(ward: str, actor: User, route: str | None = None) -> CaseStep:
                 start_data=start_data, outcome=outcome_digest(outcome))  # start_data: for `audit replay`
     step.advance(outcome, dump=False)
     return step
-
-
-# -- every flush of a step --------------------------------------------------------------------
-def _flush_by_core(session: Session, flush_context, instances) -> None:
-    """Before a flush in a step's transaction (a handler's query autoflushing, the commit), write
-    the pending rows by Core where `step_rows` can; the flush then finds nothing left to do.
-    What it cannot write is left as it was, for the flush."""
-    step = session.info.get(_STEP)
-    if step is not None and instances is None:
-        step_rows.write(step)
-
-
-def _step_over(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_STEP, None)
-        session.info.pop(_DIGESTS, None)
-
-
-def install() -> None:
-    """Listen on every session (idempotent: create_app may run many times in one process)."""
-    for name, listener in (("before_flush", _flush_by_core), ("after_transaction_end", _step_over)):
-        if not sa.event.contains(Session, name, listener):
-            sa.event.listen(Session, name, listener)
