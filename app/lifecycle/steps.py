@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from flask import current_app
@@ -233,7 +234,9 @@ def _task_locking_its_case(with_digest: bool):
 # {reads the digest: statement}
 _CASE_LOCKED = {flag: _case_locked(flag) for flag in (False, True)}
 _TASK_LOCKING_ITS_CASE = {flag: _task_locking_its_case(flag) for flag in (False, True)}
-_DIGESTS = "tsunagi.workflow_digests"  # session.info: {case id: digest the lock read}
+# The blob digest each locked case row came with, until the step on it is built (`_under_lock`):
+# held by the case object itself, so it goes with the object's session.
+_LOCKED_DIGESTS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _reads_digest() -> bool:
@@ -247,7 +250,7 @@ def _locked(statement, params: dict, case_of) -> object | None:
     if row is None:
         return None
     if with_digest:
-        db.session.info.setdefault(_DIGESTS, {})[case_of(row[0]).id] = row[1]
+        _LOCKED_DIGESTS[case_of(row[0])] = row[1]
     return row[0]
 
 
@@ -272,7 +275,7 @@ def _under_lock(case: Case, actor: User | None) -> CaseStep:
     sequence, head_hash = rows[0][1], rows[0][2]
     # No head under the lock: the chain has no event yet and starts at the genesis link.
     chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
-    digest = db.session.info.get(_DIGESTS, {}).pop(case.id, None)
+    digest = _LOCKED_DIGESTS.pop(case, None)
     return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest)
 
 
