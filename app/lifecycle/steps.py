@@ -280,7 +280,7 @@ def _under_lock(case: Case, actor: User | None) -> CaseStep:
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:
-    """Lock the case row (read fresh, with its workflow) and begin a step on it."""
+    """Lock the case row (read fresh; its workflow when the step first needs it) and begin a step on it."""
     case = _locked(_CASE_LOCKED, {"case_id": case_id}, lambda case: case)
     if case is None:
         raise NoResultFound(f"no case {case_id}")
