@@ -71,6 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     statistics_facts.install()  # the statistics' stored facts follow every step's records
 
+    from .lifecycle import step_rows
+
+    step_rows.install()  # a submission whose id was taken ahead is flushed before the rows that refer to it
+
     from .cli import register_cli
 
     register_cli(app)

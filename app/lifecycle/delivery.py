@@ -28,7 +28,10 @@ _CURRENT_DECISION = (  # built once (its cache key is kept): every service recor
 
 
 def _current_decision(case, service: str) -> SupportDecision | None:
-    return db.session.execute(_CURRENT_DECISION, {"case_id": case.id, "service": service}).scalars().first()
+    # Decisions are made by meetings, never by a service record's step: what this step holds
+    # pending (its submission, its task) need not be written before this read.
+    with db.session.no_autoflush:
+        return db.session.execute(_CURRENT_DECISION, {"case_id": case.id, "service": service}).scalars().first()
 
 
 def record_service(step, task, submission, data: dict) -> HandlerResult:

@@ -16,10 +16,13 @@ from .no_response import ladder_after_monitoring
 
 
 def record_monitoring(step, task, submission, data: dict) -> HandlerResult:
-    db.session.flush()
     reason = None if data.get("contact_made") else "モニタリングで本人と連絡がとれず、連絡途絶への対応に移ったため"
-    return HandlerResult(workflow_data={"delivery_finished": delivery_finished(step.case),
-                                        **ladder_after_monitoring(step.case, data)}, cancel_reason=reason)
+    # A monitoring writes no service record or plan: what it holds pending (its submission, its
+    # task) need not be written before delivery is read.
+    with db.session.no_autoflush:
+        finished = delivery_finished(step.case)
+    return HandlerResult(workflow_data={"delivery_finished": finished, **ladder_after_monitoring(step.case, data)},
+                         cancel_reason=reason)
 
 
 def monitoring_due_on(info: UserTaskInfo, ward: str | None) -> date | None:

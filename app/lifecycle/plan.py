@@ -17,8 +17,11 @@ def _d(value) -> date | None:
 
 def record_plan(step, task, submission, data: dict) -> HandlerResult:
     case = step.case
-    refuse_plan_on_public_assistance(case)  # 生活保護受給中
-    number = (db.session.query(db.func.max(PlanVersion.number)).filter_by(case_id=case.id).scalar() or 0) + 1
+    # The person and earlier plans are not written by this step: what it holds pending (its
+    # submission, its task) need not be written before they are read.
+    with db.session.no_autoflush:
+        refuse_plan_on_public_assistance(case)  # 生活保護受給中
+        number = (db.session.query(db.func.max(PlanVersion.number)).filter_by(case_id=case.id).scalar() or 0) + 1
     db.session.add(
         PlanVersion(
             case_id=case.id,

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, attributes, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Case
+from app.models import Case, FormSubmission
 
 _CASES = Case.__table__
 _FLUSH_EVENTS = ("before_insert", "after_insert", "before_update", "after_update")
@@ -308,6 +309,34 @@ def _as_flushed(session: Session, case: Case, version: int, writes: _Writes, ids
     for obj in [case, *writes.unchanged, *(obj for group in writes.updates for obj in group.objects)]:
         state = sa.inspect(obj)
         state._commit_all(state.dict, session.identity_map)
+
+
+# -- a submission whose id was taken ahead ---------------------------------------------------------
+def _submissions_first(session: Session, flush_context, instances) -> None:
+    """Before any flush: a form submission whose id was taken ahead (with its step's lock) is
+    written first.  Rows of other tables refer to it by that id alone, and the flush orders its
+    INSERTs by relationships only: it could write such a row before the submission."""
+    ahead = [obj for obj in session.new if isinstance(obj, FormSubmission) and obj.id is not None]
+    rows = [_insert_values(obj, _SUBMISSIONS) for obj in ahead]
+    if not ahead or None in rows:
+        return
+    for listener in _row_listeners:
+        listener(session)
+    connection = session.connection()
+    for obj, row in zip(ahead, rows, strict=True):
+        connection.execute(sa.insert(_SUBMISSIONS), row)
+        session.expunge(obj)
+        make_transient_to_detached(obj)  # as if loaded: no history, the rest expired
+        session.add(obj)
+
+
+_SUBMISSIONS = FormSubmission.__table__
+
+
+def install() -> None:
+    """Listen on every session (idempotent: create_app may run many times in one process)."""
+    if not event.contains(Session, "before_flush", _submissions_first):
+        event.listen(Session, "before_flush", _submissions_first)
 
 
 def _attribute(obj, column: str) -> str:

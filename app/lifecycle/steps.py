@@ -50,7 +50,8 @@ class CaseStep:
     """One transaction's change to one case: it holds the case row lock and the case's audit chain."""
 
     def __init__(self, case: Case, actor: User | None, chain: CaseChain, open_tasks: list[HumanTask],
-                 workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None):
+                 workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None,
+                 submission_id: int | None = None):
         self.case = case
         self.actor = actor
         self.chain = chain
@@ -58,6 +59,8 @@ class CaseStep:
         self._workflow = workflow
         # SHA-256 of the workflow blob as the lock read it, when it read the digest, not the blob.
         self._blob_digest = blob_digest
+        # The id the lock took from the submissions' sequence for this step's form (PostgreSQL).
+        self._submission_id = submission_id
         # Why the act withdraws tasks (shown to their holders); each act sets it.
         self.cancel_reason: str | None = None
 
@@ -92,14 +95,16 @@ class CaseStep:
         """A validated form completes its task: records, engine, projection, audit."""
         case, actor = self.case, self.actor
         submission = FormSubmission(
-            case_id=case.id, human_task_id=task.id, form_key=task.form_key, form_version=form_version,
-            data=data, actor_id=actor.id, submitted_at=now(),
+            id=self._submission_id, case_id=case.id, human_task_id=task.id, form_key=task.form_key,
+            form_version=form_version, data=data, actor_id=actor.id, submitted_at=now(),
         )
+        self._submission_id = None  # one form per id
         db.session.add(submission)
         task.status = "completed"  # goes out with the submission: one write for both
         task.completed_at = now()
         task.completed_by_id = actor.id
-        self.write_rows()  # the submission's id, for the handler and the audit event
+        if submission.id is None:  # no id came with the lock (SQLite): the handler and the audit event need it
+            self.write_rows()
         step_kind = registry.for_form(task.form_key)
         result = step_kind.handle(self, task, submission, data)
         self.cancel_reason = result.cancel_reason or f"「{task.name}」が記録され、手順が変わったため"
@@ -239,13 +244,13 @@ _TASK_LOCKING_ITS_CASE = {flag: _task_locking_its_case(flag) for flag in (False,
 _LOCKED_DIGESTS: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _reads_digest() -> bool:
+def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _locked(statement, params: dict, case_of) -> object | None:
     """Run a locking read; note the blob digest it read (if any) for the step built on it."""
-    with_digest = _reads_digest()
+    with_digest = _on_postgresql()
     row = db.session.execute(statement[with_digest], params).one_or_none()
     if row is None:
         return None
@@ -262,21 +267,34 @@ _OPEN_TASKS_AND_CHAIN_HEAD = (
     .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
     .execution_options(populate_existing=True)
 )
+# A step about to record a form also takes the submission's id from its sequence here (once: the
+# one-row subquery), on PostgreSQL.  The submission then needs no write of its own before the
+# handler and the audit event use its id: it goes out with the step's other rows.
+_SUBMISSION_ID = sa.func.nextval(sa.func.pg_get_serial_sequence(FormSubmission.__tablename__, "id"))
+_ONE_ROW_TAKING_AN_ID = sa.select(sa.literal(1).label("one"), _SUBMISSION_ID.label("submission_id")).subquery()
+_OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID = (
+    sa.select(HumanTask, *HEAD_COLUMNS, _ONE_ROW_TAKING_AN_ID.c.submission_id).select_from(_ONE_ROW_TAKING_AN_ID)
+    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
+    .execution_options(populate_existing=True)
+)
 
 
-def _under_lock(case: Case, actor: User | None) -> CaseStep:
+def _under_lock(case: Case, actor: User | None, for_a_form: bool = False) -> CaseStep:
     """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh.
 
     A separate statement after the lock on purpose: joined to the locking query, PostgreSQL would
     hand back the task rows as they were before the wait for the lock (only the locked row is
     read again), and a second submission of the same task would see it still open.
     """
-    rows = db.session.execute(_OPEN_TASKS_AND_CHAIN_HEAD, {"case_id": case.id, **head_params(case.id)}).all()
+    taking_an_id = for_a_form and _on_postgresql()
+    statement = _OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID if taking_an_id else _OPEN_TASKS_AND_CHAIN_HEAD
+    rows = db.session.execute(statement, {"case_id": case.id, **head_params(case.id)}).all()
     sequence, head_hash = rows[0][1], rows[0][2]
     # No head under the lock: the chain has no event yet and starts at the genesis link.
     chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
     digest = _LOCKED_DIGESTS.pop(case, None)
-    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest)
+    return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest,
+                    submission_id=rows[0][3] if taking_an_id else None)
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:
@@ -304,7 +322,7 @@ def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tup
     task = locked if locked is not None and locked.id == task_id else locked_task(task_id)
     if task is None:
         return None
-    step = _under_lock(task.case, actor)
+    step = _under_lock(task.case, actor, for_a_form=True)
     if task not in step.open_tasks:
         db.session.refresh(task)
     return step, task
