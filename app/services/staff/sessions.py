@@ -8,6 +8,7 @@ raising the generation ends every session of that user at once.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
 
@@ -20,6 +21,8 @@ _STARTED = "_tsunagi_started"
 _SEEN = "_tsunagi_seen"
 # What a new login keeps from before it: only the chosen language.
 _KEPT_AT_LOGIN = ("locale",)
+# Built once: every request reads its user, and `Session.get` builds its statement anew each time.
+_USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
 
 
 def begin(user: User) -> None:
@@ -39,7 +42,8 @@ def begin(user: User) -> None:
 def current(user_id: str) -> User | None:
     """The logged-in user of this request, or None when the session is over (Flask-Login's loader)."""
     try:
-        user = db.session.get(User, int(user_id))
+        with db.session.no_autoflush:  # as `Session.get`: the user is read, nothing is written
+            user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
     except (TypeError, ValueError):
         user = None
     started, seen = session.get(_STARTED), session.get(_SEEN)
