@@ -20,18 +20,20 @@ def _d(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-_CURRENT_DECISION = (  # built once (its cache key is kept): every service record asks it
-    sa.select(SupportDecision)
-    .where(SupportDecision.case_id == sa.bindparam("case_id"), SupportDecision.service == sa.bindparam("service"))
+# The decision a service record belongs to: the latest of the case for its service.  Built once
+# (its cache key is kept); `task_item` is the service.
+_CURRENT_DECISION_ID = (
+    sa.select(SupportDecision.id)
+    .where(SupportDecision.case_id == sa.bindparam("case_id"), SupportDecision.service == sa.bindparam("task_item"))
     .order_by(SupportDecision.id.desc()).limit(1)
 )
 
 
-def _current_decision(case, service: str) -> SupportDecision | None:
+def _current_decision_id(case, service: str) -> int | None:
     # Decisions are made by meetings, never by a service record's step: what this step holds
     # pending (its submission, its task) need not be written before this read.
     with db.session.no_autoflush:
-        return db.session.execute(_CURRENT_DECISION, {"case_id": case.id, "service": service}).scalars().first()
+        return db.session.execute(_CURRENT_DECISION_ID, {"case_id": case.id, "task_item": service}).scalar()
 
 
 def record_service(step, task, submission, data: dict) -> HandlerResult:
@@ -39,11 +41,14 @@ def record_service(step, task, submission, data: dict) -> HandlerResult:
     if task is not None and task.instance_item and data["service"] != task.instance_item:
         right = label(STATUTORY_SERVICES, task.instance_item)
         raise ValidationFailed({"service": [f"このタスクは「{right}」の記録です。事業は「{right}」を選んでください"]})
-    decision = _current_decision(case, data["service"])
+    if task is not None and task.instance_item:  # the task's service: read with the case lock
+        decision_id = step.read_with_lock(task, lambda: _current_decision_id(case, data["service"]))
+    else:
+        decision_id = _current_decision_id(case, data["service"])
     db.session.add(
         ServiceRecord(
             case_id=case.id,
-            decision_id=decision.id if decision else None,
+            decision_id=decision_id,
             service=data["service"],
             started_on=_d(data["started_on"]),
             status=data["status"],
@@ -55,14 +60,10 @@ def record_service(step, task, submission, data: dict) -> HandlerResult:
     return HandlerResult()
 
 
-def delivery_finished(case) -> bool:
-    """Every service of the approved plan has ended (a plan without services never finishes early)."""
-    statuses = db.session.execute(_LAST_STATUS_PER_DECISION, {"case_id": case.id}).scalars().all()
-    return bool(statuses) and all(status not in (None, "ongoing") for status in statuses)
-
-
-def _last_status_per_decision():
-    """One query: the latest record's status for each decision of the case's latest approved plan."""
+def _delivery_finished():
+    """Every service of the case's latest approved plan has ended, as one scalar: the latest
+    record's status of each of the plan's decisions, none missing or ongoing (and a plan
+    without services never finishes early)."""
     case_id = sa.bindparam("case_id")
     approved_plan = (
         sa.select(PlanVersion.id).where(PlanVersion.case_id == case_id, PlanVersion.status == "approved")
@@ -73,14 +74,23 @@ def _last_status_per_decision():
         .where(ServiceRecord.case_id == case_id, ServiceRecord.decision_id == SupportDecision.id)
         .order_by(ServiceRecord.id.desc()).limit(1).correlate(SupportDecision).scalar_subquery()
     )
-    return sa.select(last_status).select_from(SupportDecision).where(SupportDecision.plan_version_id == approved_plan)
+    statuses = (sa.select(last_status.label("status")).select_from(SupportDecision)
+                .where(SupportDecision.plan_version_id == approved_plan).subquery())
+    ended = sa.case((sa.and_(statuses.c.status.is_not(None), statuses.c.status != "ongoing"), 1), else_=0)
+    return sa.select(sa.and_(sa.func.count() > 0, sa.func.min(ended) == 1)).select_from(statuses)
 
 
-_LAST_STATUS_PER_DECISION = _last_status_per_decision()  # built once (its cache key is kept)
+DELIVERY_FINISHED = _delivery_finished()  # built once (its cache key is kept)
+
+
+def delivery_finished(case) -> bool:
+    """Every service of the approved plan has ended (a plan without services never finishes early)."""
+    return bool(db.session.execute(DELIVERY_FINISHED, {"case_id": case.id}).scalar())
 
 
 def prefill_service(info: UserTaskInfo) -> dict:
     return {"service": info.instance_item} if info.instance_item else {}
 
 
-KINDS = (StepKind("service_record", handle=record_service, prefill=prefill_service, starts_delivery=True),)
+KINDS = (StepKind("service_record", handle=record_service, prefill=prefill_service, starts_delivery=True,
+                  read_with_lock=_CURRENT_DECISION_ID.scalar_subquery()),)

@@ -46,7 +46,11 @@ class StepKind:
     * `variables`: workflow variables the handler hands to the diagram (processes/README.md lists who reads them);
     * `sensitive_fields`: fields that hold the suicide-risk item, masked like the flag itself;
     * `sensitive`: the whole form is about the risk flag (its tasks and values are masked);
-    * `starts_delivery`: a submission of this form after the plan's approval means support has begun.
+    * `starts_delivery`: a submission of this form after the plan's approval means support has begun;
+    * `read_with_lock`: one value the handler needs from earlier records, as a scalar SQL expression
+      (bind parameters `case_id`, and `task_item`: the task's instance item): it is read in the
+      statement that reads the case's open tasks under the lock, so the handler sends no query of
+      its own.  The handler gets it by `step.read_with_lock(task, fallback)`.
     """
 
     form_key: str
@@ -59,6 +63,7 @@ class StepKind:
     sensitive_fields: frozenset[str] = frozenset()
     sensitive: bool = False
     starts_delivery: bool = False
+    read_with_lock: object | None = None  # a SQLAlchemy scalar expression
 
 
 def due_by_rules(kind: StepKind, info: UserTaskInfo, ward: str | None) -> date | None:

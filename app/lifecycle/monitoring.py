@@ -10,17 +10,17 @@ from app.engine import UserTaskInfo
 from app.extensions import db
 
 from .deadlines import task_due_on
-from .delivery import delivery_finished
+from .delivery import DELIVERY_FINISHED, delivery_finished
 from .kinds import HandlerResult, StepKind
 from .no_response import ladder_after_monitoring
 
 
 def record_monitoring(step, task, submission, data: dict) -> HandlerResult:
     reason = None if data.get("contact_made") else "モニタリングで本人と連絡がとれず、連絡途絶への対応に移ったため"
-    # A monitoring writes no service record or plan: what it holds pending (its submission, its
-    # task) need not be written before delivery is read.
+    # Read with the case lock; else now.  A monitoring writes no service record or plan: what it
+    # holds pending (its submission, its task) need not be written before delivery is read.
     with db.session.no_autoflush:
-        finished = delivery_finished(step.case)
+        finished = bool(step.read_with_lock(task, lambda: delivery_finished(step.case)))
     return HandlerResult(workflow_data={"delivery_finished": finished, **ladder_after_monitoring(step.case, data)},
                          cancel_reason=reason)
 
@@ -48,4 +48,5 @@ def prefill_monitoring(info: UserTaskInfo) -> dict:
 
 
 KINDS = (StepKind("monitoring", handle=record_monitoring, due_on=monitoring_due_on, prefill=prefill_monitoring,
-                  variables=("delivery_finished", "no_response_ladder"), starts_delivery=True),)
+                  variables=("delivery_finished", "no_response_ladder"), starts_delivery=True,
+                  read_with_lock=DELIVERY_FINISHED.scalar_subquery()),)

@@ -16,8 +16,10 @@ before the writes it caused.  The caller commits: one step, one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
@@ -51,7 +53,7 @@ class CaseStep:
 
     def __init__(self, case: Case, actor: User | None, chain: CaseChain, open_tasks: list[HumanTask],
                  workflow: RunningWorkflow | None = None, blob_digest: bytes | None = None,
-                 submission_id: int | None = None):
+                 submission_id: int | None = None, read_with_lock: dict | None = None):
         self.case = case
         self.actor = actor
         self.chain = chain
@@ -61,6 +63,8 @@ class CaseStep:
         self._blob_digest = blob_digest
         # The id the lock took from the submissions' sequence for this step's form (PostgreSQL).
         self._submission_id = submission_id
+        # {task id: the value its step kind reads with the lock} (`StepKind.read_with_lock`).
+        self._read_with_lock = read_with_lock or {}
         # Why the act withdraws tasks (shown to their holders); each act sets it.
         self.cancel_reason: str | None = None
 
@@ -85,6 +89,13 @@ class CaseStep:
         blob = db.session.connection().execute(_BLOB_OF_CASE, {"case_id": self.case.id}).scalar_one()
         set_committed_value(self.case, "workflow_blob", blob)
         return blob
+
+    def read_with_lock(self, task: HumanTask | None, fallback: Callable[[], object]) -> object:
+        """What the task's step kind reads with the lock (its `read_with_lock`), else `fallback()`
+        (a step begun without the task, e.g. by `lock`)."""
+        if task is not None and task.id in self._read_with_lock:
+            return self._read_with_lock.pop(task.id)
+        return fallback()
 
     def record(self, event_type: str, actor_id: int | None = None, **data):
         """An audit event on this case's chain (by the step's actor unless another is named)."""
@@ -259,42 +270,58 @@ def _locked(statement, params: dict, case_of) -> object | None:
     return row[0]
 
 
-# Outer-joined to one row, so a case with no open task (one waiting on a timer) still gets its
-# chain head from this statement instead of a second one at its first event.
-_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery()
-_OPEN_TASKS_AND_CHAIN_HEAD = (
-    sa.select(HumanTask, *HEAD_COLUMNS).select_from(_ONE_ROW)
-    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
-    .execution_options(populate_existing=True)
-)
-# A step about to record a form also takes the submission's id from its sequence here (once: the
-# one-row subquery), on PostgreSQL.  The submission then needs no write of its own before the
-# handler and the audit event use its id: it goes out with the step's other rows.
+# The submission's id, taken from its sequence by a step about to record a form (PostgreSQL).
 _SUBMISSION_ID = sa.func.nextval(sa.func.pg_get_serial_sequence(FormSubmission.__tablename__, "id"))
-_ONE_ROW_TAKING_AN_ID = sa.select(sa.literal(1).label("one"), _SUBMISSION_ID.label("submission_id")).subquery()
-_OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID = (
-    sa.select(HumanTask, *HEAD_COLUMNS, _ONE_ROW_TAKING_AN_ID.c.submission_id).select_from(_ONE_ROW_TAKING_AN_ID)
-    .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
-    .execution_options(populate_existing=True)
-)
 
 
-def _under_lock(case: Case, actor: User | None, for_a_form: bool = False) -> CaseStep:
+@cache
+def _open_tasks_and_chain_head(taking_an_id: bool, form_key: str | None):
+    """The case's open tasks and the head of its audit chain, read under the lock in one statement.
+
+    Outer-joined to one row, so a case with no open task (one waiting on a timer) still gets its
+    chain head from this statement instead of a second one at its first event.  That row also
+    carries, when asked, the submission's id (taken once: the row is a subquery), so the submission
+    needs no write of its own before the handler and the audit event use its id, and the value the
+    form's step kind reads with the lock, so its handler sends no query of its own.
+    """
+    columns = [sa.literal(1).label("one")]
+    if taking_an_id:
+        columns.append(_SUBMISSION_ID.label("submission_id"))
+    if form_key is not None:
+        columns.append(registry.for_form(form_key).read_with_lock.label("read_with_lock"))
+    one_row = sa.select(*columns).subquery()
+    extra = [one_row.c[name] for name in ("submission_id", "read_with_lock") if name in one_row.c]
+    return (
+        sa.select(HumanTask, *HEAD_COLUMNS, *extra).select_from(one_row)
+        .outerjoin(HumanTask, sa.and_(HumanTask.case_id == sa.bindparam("case_id"), HumanTask.status == "open"))
+        .execution_options(populate_existing=True)
+    )
+
+
+def _under_lock(case: Case, actor: User | None, task: HumanTask | None = None) -> CaseStep:
     """The step of a case whose row this transaction has just locked: its open tasks and chain head, read fresh.
 
     A separate statement after the lock on purpose: joined to the locking query, PostgreSQL would
     hand back the task rows as they were before the wait for the lock (only the locked row is
-    read again), and a second submission of the same task would see it still open.
+    read again), and a second submission of the same task would see it still open.  With `task`
+    (about to be completed), the statement also takes the submission's id and what the task's
+    step kind reads with the lock.
     """
-    taking_an_id = for_a_form and _on_postgresql()
-    statement = _OPEN_TASKS_CHAIN_HEAD_AND_SUBMISSION_ID if taking_an_id else _OPEN_TASKS_AND_CHAIN_HEAD
-    rows = db.session.execute(statement, {"case_id": case.id, **head_params(case.id)}).all()
-    sequence, head_hash = rows[0][1], rows[0][2]
+    taking_an_id = task is not None and _on_postgresql()
+    reading = task is not None and registry.for_form(task.form_key).read_with_lock is not None
+    statement = _open_tasks_and_chain_head(taking_an_id, task.form_key if reading else None)
+    params = {"case_id": case.id, **head_params(case.id)}
+    if reading:
+        params["task_item"] = task.instance_item
+    rows = db.session.execute(statement, params).all()
+    first = rows[0]
+    sequence, head_hash = first[1], first[2]
     # No head under the lock: the chain has no event yet and starts at the genesis link.
     chain = CaseChain(case.id, sequence, head_hash) if sequence is not None else CaseChain.new(case.id)
     digest = _LOCKED_DIGESTS.pop(case, None)
     return CaseStep(case, actor, chain, [row[0] for row in rows if row[0] is not None], blob_digest=digest,
-                    submission_id=rows[0][3] if taking_an_id else None)
+                    submission_id=first[3] if taking_an_id else None,
+                    read_with_lock={task.id: first[-1]} if reading else None)
 
 
 def lock(case_id: int, actor: User | None) -> CaseStep:
@@ -322,7 +349,7 @@ def lock_task(task_id: int, actor: User, locked: HumanTask | None = None) -> tup
     task = locked if locked is not None and locked.id == task_id else locked_task(task_id)
     if task is None:
         return None
-    step = _under_lock(task.case, actor, for_a_form=True)
+    step = _under_lock(task.case, actor, task)
     if task not in step.open_tasks:
         db.session.refresh(task)
     return step, task
