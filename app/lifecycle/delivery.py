@@ -41,10 +41,11 @@ def record_service(step, task, submission, data: dict) -> HandlerResult:
     if task is not None and task.instance_item and data["service"] != task.instance_item:
         right = label(STATUTORY_SERVICES, task.instance_item)
         raise ValidationFailed({"service": [f"このタスクは「{right}」の記録です。事業は「{right}」を選んでください"]})
-    if task is not None and task.instance_item:  # the task's service: read with the case lock
-        decision_id = step.read_with_lock(task, lambda: _current_decision_id(case, data["service"]))
-    else:
-        decision_id = _current_decision_id(case, data["service"])
+    def look_up() -> int | None:
+        return _current_decision_id(case, data["service"])
+
+    # The lock read the decision of the task's own service (checked above to be the form's).
+    decision_id = step.read_with_lock(task, look_up) if task is not None and task.instance_item else look_up()
     db.session.add(
         ServiceRecord(
             case_id=case.id,
